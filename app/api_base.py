@@ -1,0 +1,66 @@
+"""Shared API pieces: the blueprint class (with the common JSON-error behaviour) and the
+one paging vocabulary (``limit``/``offset`` in, ``numberMatched``/``next`` out)."""
+from __future__ import annotations
+
+import json
+
+import marshmallow as ma
+from flask import request, url_for
+from flask_smorest import Blueprint as SmorestBlueprint
+from webargs.flaskparser import FlaskParser
+
+from app.errors import ApiError
+
+
+class _Parser(FlaskParser):
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        where = f" at line {error.lineno} column {error.colno}" if isinstance(
+            error, json.JSONDecodeError) else ""
+        raise ApiError(400, "MALFORMED_JSON", f"the request body is not valid JSON{where}",
+                       errors={"json": [str(error)]})
+
+
+class Blueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = _Parser()
+
+
+class InputSchema(ma.Schema):
+    """Base for request bodies and query strings: unknown fields are errors."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class PageArgs(InputSchema):
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=1000))
+    offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0))
+
+
+def page_links(total: int, limit: int, offset: int) -> list[dict]:
+    """OGC-style links: ``self`` and, when more items remain, ``next``."""
+    args = request.args.to_dict()
+    links = [{"rel": "self", "href": request.full_path.rstrip("?")}]
+    if offset + limit < total:
+        args.update(limit=limit, offset=offset + limit)
+        links.append({"rel": "next", "href": url_for(request.endpoint, **request.view_args,
+                                                     **args)})
+    return links
+
+
+def page(items: list, total: int, limit: int, offset: int) -> dict:
+    return {"items": items, "numberMatched": total, "numberReturned": len(items),
+            "links": page_links(total, limit, offset)}
+
+
+class LinkSchema(ma.Schema):
+    rel = ma.fields.String()
+    href = ma.fields.String()
+
+
+def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    return ma.Schema.from_dict({
+        "items": ma.fields.List(ma.fields.Nested(item_schema)),
+        "numberMatched": ma.fields.Integer(),
+        "numberReturned": ma.fields.Integer(),
+        "links": ma.fields.List(ma.fields.Nested(LinkSchema)),
+    }, name=name)

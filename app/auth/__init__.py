@@ -1,0 +1,1 @@
+"""Users, roles, area scope, sessions and tokens, and the one authorisation module."""

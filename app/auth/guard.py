@@ -1,0 +1,114 @@
+"""Request authentication (browser session or bearer token), CSRF for cookie-authenticated
+writes, and ``require``: the call every route makes before it reads or writes anything."""
+from __future__ import annotations
+
+from flask import Flask, abort, g, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from app.areas.models import Area, Lao
+from app.auth import audit
+from app.auth.models import User
+from app.auth.policy import Action, may
+from app.auth.services import user_for_token
+from app.errors import ApiError, handle_http_exception
+from app.extensions import csrf, db, login_manager
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Endpoints that authenticate by their own body (a password), not by an ambient cookie.
+CSRF_EXEMPT_ENDPOINTS = {"auth_api.Tokens"}
+
+AUTH_MESSAGES_TH = {
+    "UNAUTHENTICATED": "กรุณาเข้าสู่ระบบก่อน",
+    "TOKEN_INVALID": "รหัสเข้าใช้งานของอุปกรณ์ไม่ถูกต้อง กรุณาเข้าสู่ระบบใหม่",
+    "TOKEN_EXPIRED": "รหัสเข้าใช้งานของอุปกรณ์หมดอายุ กรุณาเข้าสู่ระบบใหม่",
+    "TOKEN_REVOKED": "รหัสเข้าใช้งานของอุปกรณ์ถูกยกเลิกแล้ว กรุณาเข้าสู่ระบบใหม่",
+    "ACCOUNT_DISABLED": "บัญชีผู้ใช้ถูกระงับ",
+}
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+@login_manager.user_loader
+def _load_session_user(session_id: str) -> User | None:
+    user_id, _, nonce = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_nonce != nonce or not user.active:
+        return None
+    return user
+
+
+@login_manager.request_loader
+def _load_token_user(req) -> User | None:
+    token = bearer_token()
+    if token is None:
+        return None
+    user, reason = user_for_token(token)
+    g.auth_error = reason
+    g.via_token = user is not None
+    return user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if request.path.startswith("/api/"):
+        code = g.get("auth_error") or "UNAUTHENTICATED"
+        raise ApiError(401, code, AUTH_MESSAGES_TH.get(code, code),
+                       headers={"WWW-Authenticate": 'Bearer realm="bmn"'},
+                       message_th=AUTH_MESSAGES_TH.get(code))
+    abort(redirect(url_for("web.login", next=request.full_path)))
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def authenticated_user() -> User:
+    """The signed-in user, or a 401 (API) / redirect to the login page."""
+    if not current_user.is_authenticated:
+        login_manager.unauthorized()  # raises: 401 for the API, a redirect for pages
+    return current_user._get_current_object()
+
+
+def require(action: Action, *, area: Area | None = None, lao: Lao | None = None) -> User:
+    """Return the current user if they may do ``action`` on the target; else audit the
+    denial and answer 403. This is the only authorisation check routes make."""
+    user = authenticated_user()
+    if not may(user, action, area=area, lao=lao):
+        target = area.code if area is not None else (lao.code if lao is not None else None)
+        audit.record("permission.denied", user=user, ip=client_ip(), action=action.value,
+                     target=target, path=request.path, method=request.method)
+        db.session.commit()
+        raise ApiError(403, "OUT_OF_SCOPE" if target else "ROLE_NOT_ALLOWED",
+                       f"not allowed: {action.value}" + (f" on {target}" if target else ""),
+                       message_th="คุณไม่มีสิทธิ์" + ("เข้าถึงพื้นที่นี้" if target else "ทำรายการนี้"))
+    return user
+
+
+def _csrf_for_cookie_writes():
+    if request.method not in UNSAFE_METHODS or request.endpoint in CSRF_EXEMPT_ENDPOINTS:
+        return
+    if bearer_token() is not None:
+        return  # tokens are not sent automatically by browsers: no CSRF risk
+    csrf.protect()
+
+
+def _csrf_error(error: CSRFError):
+    code = "CSRF_MISSING" if "missing" in (error.description or "").lower() else "CSRF_INVALID"
+    return handle_http_exception(ApiError(
+        400, code, error.description,
+        message_th="แบบฟอร์มหมดอายุหรือไม่ถูกต้อง กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง"))
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    app.before_request(_csrf_for_cookie_writes)
+    app.register_error_handler(CSRFError, _csrf_error)

@@ -1,0 +1,168 @@
+"""The one place that answers "may this user do this action on this area or LAO".
+
+Every route asks here (``require``); nothing is filtered ad hoc in views. Two questions
+are combined:
+
+1. *Role*: is the action one the user's role may do at all (``ROLE_ACTIONS``)?
+2. *Scope*: does the target lie inside the user's scope? Area scopes cover their code
+   prefix (``6501`` covers ``650101`` and ``65010105``); an LAO scope covers the villages
+   and communities registered to that LAO; a nation scope covers everything. Read actions
+   also reach the *ancestors* of a scope (a district officer sees the name of their
+   province), but never its siblings.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import false, or_, select, true
+
+from app.areas.models import Area, Lao
+from app.auth.models import Role, User
+from app.extensions import db
+
+
+class Action(str, enum.Enum):
+    AREA_READ = "area.read"
+    AGGREGATE_READ = "aggregate.read"
+    HOUSEHOLD_READ = "household.read"
+    HOUSEHOLD_WRITE = "household.write"
+    PERSONAL_DATA_READ = "personal.read"
+    REGISTER_IMPORT = "register.import"
+    ASSIGNMENT_MANAGE = "assignment.manage"
+    CERTIFY = "certify"
+    RETURN_FOR_CORRECTION = "return"
+    USER_MANAGE = "user.manage"
+
+
+# Actions that may also be done on an ancestor of the user's scope.
+READ_UP_ACTIONS = {Action.AREA_READ}
+
+_OFFICER = {Action.AREA_READ, Action.AGGREGATE_READ, Action.HOUSEHOLD_READ}
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.ENUMERATOR: frozenset({Action.AREA_READ, Action.HOUSEHOLD_READ,
+                                Action.HOUSEHOLD_WRITE, Action.PERSONAL_DATA_READ}),
+    Role.SUBDISTRICT_COORDINATOR: frozenset(_OFFICER | {Action.PERSONAL_DATA_READ,
+                                                        Action.ASSIGNMENT_MANAGE}),
+    Role.LAO_CERTIFIER: frozenset(_OFFICER | {Action.PERSONAL_DATA_READ, Action.CERTIFY}),
+    Role.DISTRICT_OFFICER: frozenset(_OFFICER | {Action.PERSONAL_DATA_READ,
+                                                 Action.REGISTER_IMPORT, Action.ASSIGNMENT_MANAGE,
+                                                 Action.CERTIFY, Action.RETURN_FOR_CORRECTION}),
+    Role.PROVINCE_OFFICER: frozenset(_OFFICER | {Action.REGISTER_IMPORT, Action.CERTIFY,
+                                                 Action.RETURN_FOR_CORRECTION}),
+    Role.DEPARTMENT_ADMIN: frozenset(_OFFICER | {Action.REGISTER_IMPORT, Action.CERTIFY,
+                                                 Action.USER_MANAGE}),
+    Role.VIEWER: frozenset({Action.AREA_READ, Action.AGGREGATE_READ}),
+}
+
+# Which scope each role may hold.
+ROLE_SCOPE_LEVELS: dict[Role, set[str]] = {
+    Role.ENUMERATOR: {"village", "community", "subdistrict"},
+    Role.SUBDISTRICT_COORDINATOR: {"subdistrict"},
+    Role.LAO_CERTIFIER: {"lao"},
+    Role.DISTRICT_OFFICER: {"district"},
+    Role.PROVINCE_OFFICER: {"province"},
+    Role.DEPARTMENT_ADMIN: {"nation"},
+    Role.VIEWER: {"nation", "province", "district", "subdistrict", "lao"},
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What part of the country a user works on."""
+
+    kind: str  # "nation", "area" or "lao"
+    code: str = ""
+
+    @classmethod
+    def of(cls, user: User) -> "Scope":
+        if user.scope_lao_code:
+            return cls("lao", user.scope_lao_code)
+        if user.scope_area_code:
+            return cls("area", user.scope_area_code)
+        return cls("nation")
+
+    @property
+    def level(self) -> str:
+        if self.kind == "area":
+            return db.session.get(Area, self.code).level
+        return self.kind
+
+
+def role_allows(user: User, action: Action) -> bool:
+    return action in ROLE_ACTIONS[user.role_enum]
+
+
+def _lao_area_codes(lao_code: str) -> list[str]:
+    return list(db.session.scalars(select(Area.code).where(Area.lao_code == lao_code)))
+
+
+def covers_area(scope: Scope, area: Area) -> bool:
+    """True when the area lies inside the scope."""
+    if scope.kind == "nation":
+        return True
+    if scope.kind == "area":
+        return area.code.startswith(scope.code)
+    return area.lao_code == scope.code
+
+
+def is_ancestor_of_scope(scope: Scope, area: Area) -> bool:
+    """True when the area encloses (part of) the scope, e.g. the province of a district."""
+    if scope.kind == "area":
+        return scope.code.startswith(area.code) and scope.code != area.code
+    if scope.kind == "lao":
+        return any(code.startswith(area.code) and code != area.code
+                   for code in _lao_area_codes(scope.code))
+    return False
+
+
+def may(user: User | None, action: Action, *, area: Area | None = None,
+        lao: Lao | None = None) -> bool:
+    """May ``user`` do ``action`` on ``area`` (or ``lao``, or with no target at all)?"""
+    if user is None or not user.is_active or not role_allows(user, action):
+        return False
+    scope = Scope.of(user)
+    if lao is not None:
+        return _covers_lao(scope, lao, action)
+    if area is None:
+        return True
+    if covers_area(scope, area):
+        return True
+    return action in READ_UP_ACTIONS and is_ancestor_of_scope(scope, area)
+
+
+def _covers_lao(scope: Scope, lao: Lao, action: Action) -> bool:
+    if scope.kind == "nation":
+        return True
+    if scope.kind == "lao":
+        return scope.code == lao.code
+    # An area scope covers an LAO whose district lies inside it; a subdistrict scope
+    # (coordinator) covers the LAOs with villages in its subdistrict.
+    if lao.district_code.startswith(scope.code):
+        return True
+    if len(scope.code) >= 6:
+        return any(code.startswith(scope.code) for code in _lao_area_codes(lao.code))
+    return action in READ_UP_ACTIONS and scope.code.startswith(lao.district_code)
+
+
+def visible_areas_clause(user: User, action: Action = Action.AREA_READ):
+    """A WHERE clause on ``Area`` selecting the areas ``may(user, action, area=…)`` allows,
+    so that lists and searches are scoped in the database, not in Python."""
+    if not role_allows(user, action):
+        return false()
+    scope = Scope.of(user)
+    if scope.kind == "nation":
+        return true()
+    if scope.kind == "area":
+        inside = Area.code.startswith(scope.code)
+        if action not in READ_UP_ACTIONS:
+            return inside
+        ancestors = [scope.code[:n] for n in (2, 4, 6) if n < len(scope.code)]
+        return or_(inside, Area.code.in_(ancestors))
+    codes = _lao_area_codes(scope.code)
+    inside = Area.lao_code == scope.code
+    if action not in READ_UP_ACTIONS:
+        return inside
+    ancestors = {code[:n] for code in codes for n in (2, 4, 6)}
+    return or_(inside, Area.code.in_(sorted(ancestors)))

@@ -1,0 +1,83 @@
+"""Configuration from environment variables, with an embedded SQLite default.
+
+Every setting a deployment changes is read from the environment so that the same
+code runs the quick-start demo, the test suite and a PostgreSQL + PostGIS server.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+# Where Swagger UI's files are served from (the swagger-ui-bundle wheel).
+DOCS_ASSETS = "/api/v1/docs-assets/"
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def database_url(instance_path: str) -> str:
+    """`DATABASE_URL`, normalised to the psycopg 3 driver; SQLite under `instance/` otherwise."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "bmn.sqlite3")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """`SECRET_KEY`, or a random key kept in `instance/` so sessions survive restarts."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment(instance_path: str) -> dict:
+    """The whole configuration as a dict, read once when the app is created."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SECRET_KEY": secret_key(instance_path),
+        # Browser sessions: HttpOnly always; Secure unless explicitly running over plain HTTP.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag("BMN_SECURE_COOKIES", True),
+        "REMEMBER_COOKIE_SECURE": _flag("BMN_SECURE_COOKIES", True),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("BMN_SESSION_HOURS", 12)),
+        # CSRF is checked explicitly for cookie-authenticated writes (see app.auth.csrf).
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Login throttling: consecutive failures before a temporary lock, and its length.
+        "BMN_LOGIN_MAX_FAILURES": _int("BMN_LOGIN_MAX_FAILURES", 5),
+        "BMN_LOGIN_LOCK_MINUTES": _int("BMN_LOGIN_LOCK_MINUTES", 15),
+        # Bearer tokens for phones and scripts: long-lived (days offline), revocable.
+        "BMN_TOKEN_DAYS": _int("BMN_TOKEN_DAYS", 90),
+        "MAX_CONTENT_LENGTH": _int("BMN_MAX_UPLOAD_MB", 32) * 1024 * 1024,
+        # OpenAPI (flask-smorest).
+        "API_TITLE": "BMN (จปฐ.) survey API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": DOCS_ASSETS,
+    }
