@@ -51,7 +51,6 @@ def _load_token_user(req) -> User | None:
         return None
     user, reason = user_for_token(token)
     g.auth_error = reason
-    g.via_token = user is not None
     return user
 
 

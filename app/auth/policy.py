@@ -83,12 +83,6 @@ class Scope:
             return cls("area", user.scope_area_code)
         return cls("nation")
 
-    @property
-    def level(self) -> str:
-        if self.kind == "area":
-            return db.session.get(Area, self.code).level
-        return self.kind
-
 
 def role_allows(user: User, action: Action) -> bool:
     return action in ROLE_ACTIONS[user.role_enum]
