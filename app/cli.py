@@ -8,9 +8,10 @@ from flask import Flask
 
 from app.areas.demo import demo_register_csv
 from app.areas.official import load_official_areas
-from app.areas.register import RegisterFileError, import_register
+from app.areas.register import import_register
 from app.auth.models import Role, User
 from app.auth.services import UserError, create_user, issue_token
+from app.csv_import import CsvFileError
 from app.extensions import db
 
 areas_cli = click.Group("areas", help="The official area registry and the village register.")
@@ -31,7 +32,7 @@ def load_official():
 def _import(data: bytes) -> None:
     try:
         report = import_register(data)
-    except RegisterFileError as exc:
+    except CsvFileError as exc:
         raise click.ClickException(f"{exc.error_code}: {exc}") from exc
     if not report.ok:
         for e in report.errors:

@@ -10,7 +10,6 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-
 # Where Swagger UI's files are served from (the swagger-ui-bundle wheel).
 DOCS_ASSETS = "/api/v1/docs-assets/"
 

@@ -17,8 +17,6 @@ applied and every bad row is reported with its line number, field and reason.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -26,6 +24,7 @@ from typing import Callable
 from sqlalchemy import select
 
 from app.areas.models import Area, AreaLevel, Lao, LaoType
+from app.csv_import import RowError, read_rows
 from app.extensions import db
 
 COLUMNS = ["village_code", "kind", "name_th", "subdistrict_code", "lao_code", "lao_type",
@@ -65,27 +64,11 @@ ERROR_TH = {
     "DUPLICATE_CODE": "รหัสซ้ำกับบรรทัดก่อนหน้า",
     "LAO_CONFLICT": "รหัส อปท. เดียวกันมีชื่อหรือประเภทไม่ตรงกัน",
     "LAO_SPANS_DISTRICTS": "อปท. เดียวกันอยู่ต่างอำเภอ",
-    # Whole-file errors.
-    "ENCODING": "อ่านไฟล์ไม่ได้: กรุณาบันทึกเป็น CSV UTF-8 หรือ TIS-620",
-    "EMPTY_FILE": "ไฟล์ว่างเปล่า",
-    "MISSING_COLUMNS": "หัวตารางไม่ครบ",
 }
 
 
-@dataclass
-class RowError:
-    line: int
-    field: str
-    error_code: str
-    message: str
-
-    @property
-    def message_th(self) -> str:
-        return ERROR_TH[self.error_code]
-
-    def as_dict(self) -> dict:
-        return {"line": self.line, "field": self.field, "error_code": self.error_code,
-                "message": self.message, "message_th": self.message_th}
+def _error(line: int, field_name: str, code: str, message: str) -> RowError:
+    return RowError(line, field_name, code, message, ERROR_TH[code])
 
 
 @dataclass
@@ -109,33 +92,6 @@ class ImportReport:
                 "errors": [e.as_dict() for e in self.errors]}
 
 
-class RegisterFileError(ValueError):
-    """The file as a whole cannot be read (encoding, header, empty)."""
-
-    def __init__(self, error_code: str, message: str):
-        super().__init__(message)
-        self.error_code = error_code
-
-    @property
-    def message_th(self) -> str:
-        return ERROR_TH[self.error_code]
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """The text of the file and the encoding it was read in: UTF-8, else TIS-620/cp874."""
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp874"), "cp874"
-    except UnicodeDecodeError as exc:
-        raise RegisterFileError(
-            "ENCODING", f"the file is neither UTF-8 nor TIS-620/Windows-874 (byte "
-                        f"0x{data[exc.start]:02x} at offset {exc.start}); save it as CSV UTF-8"
-        ) from exc
-
-
 @dataclass
 class _Row:
     line: int
@@ -154,23 +110,12 @@ def import_register(data: bytes, *, allowed: Callable[[Area], bool] = lambda are
 
     ``allowed(subdistrict)`` says whether the importing user may register villages there;
     rows outside it are errors like any other bad row."""
-    text, encoding = decode(data)
+    encoding, lines = read_rows(data, COLUMNS)
     report = ImportReport(encoding=encoding)
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    if not header:
-        raise RegisterFileError("EMPTY_FILE", "the file is empty")
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise RegisterFileError("MISSING_COLUMNS",
-                                f"line 1: missing column(s) {', '.join(missing)}; "
-                                f"expected {', '.join(COLUMNS)}")
-    reader.fieldnames = header
-
     subdistricts = {a.code: a for a in db.session.scalars(
         select(Area).where(Area.level == AreaLevel.SUBDISTRICT.value))}
     rows: list[_Row] = []
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in lines:
         row = _parse_row(line, raw, subdistricts, allowed, report)
         if row is not None:
             rows.append(row)
@@ -183,10 +128,10 @@ def import_register(data: bytes, *, allowed: Callable[[Area], bool] = lambda are
 
 def _parse_row(line, raw, subdistricts, allowed, report) -> _Row | None:
     def value(name: str) -> str:
-        return (raw.get(name) or "").strip()
+        return raw.get(name) or ""
 
     def error(field_name: str, code: str, message: str) -> None:
-        report.errors.append(RowError(line, field_name, code, message))
+        report.errors.append(_error(line, field_name, code, message))
 
     before = len(report.errors)
     if None in raw:
@@ -236,18 +181,18 @@ def _check_across_rows(rows: list[_Row], report: ImportReport) -> None:
     laos: dict[str, _Row] = {}
     for row in rows:
         if row.code in first_line:
-            report.errors.append(RowError(row.line, "village_code", "DUPLICATE_CODE",
+            report.errors.append(_error(row.line, "village_code", "DUPLICATE_CODE",
                                           f"{row.code} is already on line {first_line[row.code]}"))
         else:
             first_line[row.code] = row.line
         seen = laos.setdefault(row.lao_code, row)
         if (seen.lao_type, seen.lao_name_th) != (row.lao_type, row.lao_name_th):
-            report.errors.append(RowError(
+            report.errors.append(_error(
                 row.line, "lao_code", "LAO_CONFLICT",
                 f"LAO {row.lao_code} is {seen.lao_type.value} {seen.lao_name_th!r} on line "
                 f"{seen.line}, here {row.lao_type.value} {row.lao_name_th!r}"))
         elif seen.subdistrict.parent_code != row.subdistrict.parent_code:
-            report.errors.append(RowError(
+            report.errors.append(_error(
                 row.line, "lao_code", "LAO_SPANS_DISTRICTS",
                 f"LAO {row.lao_code} is in district {seen.subdistrict.parent_code} on line "
                 f"{seen.line}, here in {row.subdistrict.parent_code}"))
@@ -256,7 +201,7 @@ def _check_across_rows(rows: list[_Row], report: ImportReport) -> None:
     for code, row in laos.items():
         lao = existing.get(code)
         if lao is not None and lao.district_code != row.subdistrict.parent_code:
-            report.errors.append(RowError(
+            report.errors.append(_error(
                 row.line, "lao_code", "LAO_SPANS_DISTRICTS",
                 f"LAO {code} is registered in district {lao.district_code}"))
 

@@ -7,11 +7,17 @@ from flask.views import MethodView
 
 from app.api_base import Blueprint, PageArgs, page
 from app.areas import queries
-from app.areas.register import RegisterFileError, import_register
-from app.areas.schemas import (AreaDetailSchema, AreaPageSchema, LaoSchema,
-                               RegisterUploadArgs, SearchArgs)
+from app.areas.register import import_register
+from app.areas.schemas import (
+    AreaDetailSchema,
+    AreaPageSchema,
+    LaoSchema,
+    RegisterUploadArgs,
+    SearchArgs,
+)
 from app.auth.guard import require
 from app.auth.policy import Action, may, visible_areas_clause
+from app.csv_import import CsvFileError
 from app.errors import ApiError
 
 blp = Blueprint("areas_api", __name__, url_prefix="/api/v1",
@@ -94,7 +100,7 @@ class AreaRegister(MethodView):
             report = import_register(
                 upload.read(), dry_run=args["dry_run"],
                 allowed=lambda sub: may(user, Action.REGISTER_IMPORT, area=sub))
-        except RegisterFileError as exc:
+        except CsvFileError as exc:
             raise ApiError(422, exc.error_code, str(exc), errors={"file": [str(exc)]}) from exc
         if not report.ok:
             raise ApiError(422, "REGISTER_INVALID",

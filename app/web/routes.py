@@ -5,15 +5,23 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import fontpkg_sarabun
-from flask import Blueprint, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import login_user, logout_user
 
 from app.areas import queries
-from app.areas.register import RegisterFileError, import_register
+from app.areas.register import import_register
 from app.auth.guard import authenticated_user, client_ip, require
 from app.auth.policy import Action, Scope, may, visible_areas_clause
 from app.auth.routes import login_error
 from app.auth.services import LoginError, authenticate
+from app.csv_import import CsvFileError
 
 bp = Blueprint("web", __name__)
 
@@ -92,7 +100,7 @@ def register_upload():
                 report = import_register(
                     upload.read(), dry_run=bool(request.form.get("dry_run")),
                     allowed=lambda sub: may(user, Action.REGISTER_IMPORT, area=sub))
-            except RegisterFileError as exc:
+            except CsvFileError as exc:
                 file_error, status = f"{exc.message_th} ({exc})", 422
             else:
                 status = 200 if report.ok else 422
