@@ -1,0 +1,1 @@
+"""Tests of the survey core: questionnaire data, indicator rules, validation, payload factory."""
