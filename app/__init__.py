@@ -1,6 +1,7 @@
 """The BMN (จปฐ.) survey application: ``create_app`` builds it from the environment."""
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
@@ -27,6 +28,10 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     api.init_app(app)
     _register_parts(app)
+    for name in app.config["BMN_PACKAGES"]:
+        # The higher packages (survey, certification, gis) plug themselves in; app never
+        # imports them by name, so dependencies keep pointing one way.
+        importlib.import_module(name).init_app(app)
     errors.register(app)  # after flask-smorest, so our error shape wins
     thai.register(app)
     app.context_processor(lambda: {"now": utcnow()})

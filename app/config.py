@@ -70,6 +70,10 @@ def from_environment(instance_path: str) -> dict:
         "BMN_LOGIN_LOCK_MINUTES": _int("BMN_LOGIN_LOCK_MINUTES", 15),
         # Bearer tokens for phones and scripts: long-lived (days offline), revocable.
         "BMN_TOKEN_DAYS": _int("BMN_TOKEN_DAYS", 90),
+        # Key for hashing and encrypting national IDs (SECRET_KEY when unset).
+        "BMN_DATA_KEY": os.environ.get("BMN_DATA_KEY"),
+        # The packages that plug into the app (each has ``init_app(app)``).
+        "BMN_PACKAGES": ["survey"],
         "MAX_CONTENT_LENGTH": _int("BMN_MAX_UPLOAD_MB", 32) * 1024 * 1024,
         # OpenAPI (flask-smorest).
         "API_TITLE": "BMN (จปฐ.) survey API",

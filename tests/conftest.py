@@ -15,8 +15,8 @@ import shutil
 import uuid
 
 import pytest
-from flask.testing import FlaskClient
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 

@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from app.areas.models import Area, Lao
 from app.auth import audit
 from app.auth.models import User
-from app.auth.policy import Action, may
+from app.auth.policy import Action, may, role_allows
 from app.auth.services import user_for_token
 from app.errors import ApiError, handle_http_exception
 from app.extensions import csrf, db, login_manager
@@ -75,18 +75,22 @@ def authenticated_user() -> User:
     return current_user._get_current_object()
 
 
-def require(action: Action, *, area: Area | None = None, lao: Lao | None = None) -> User:
+def require(action: Action, *, area: Area | None = None, lao: Lao | None = None,
+            nation: bool = False) -> User:
     """Return the current user if they may do ``action`` on the target; else audit the
     denial and answer 403. This is the only authorisation check routes make."""
     user = authenticated_user()
-    if not may(user, action, area=area, lao=lao):
-        target = area.code if area is not None else (lao.code if lao is not None else None)
+    if not may(user, action, area=area, lao=lao, nation=nation):
+        target = area.code if area is not None else (
+            lao.code if lao is not None else ("TH" if nation else None))
         audit.record("permission.denied", user=user, ip=client_ip(), action=action.value,
                      target=target, path=request.path, method=request.method)
         db.session.commit()
-        raise ApiError(403, "OUT_OF_SCOPE" if target else "ROLE_NOT_ALLOWED",
+        by_scope = target is not None and role_allows(user, action)
+        raise ApiError(403, "OUT_OF_SCOPE" if by_scope else "ROLE_NOT_ALLOWED",
                        f"not allowed: {action.value}" + (f" on {target}" if target else ""),
-                       message_th="คุณไม่มีสิทธิ์" + ("เข้าถึงพื้นที่นี้" if target else "ทำรายการนี้"))
+                       message_th="คุณไม่มีสิทธิ์" + ("เข้าถึงพื้นที่นี้" if by_scope
+                                                     else "ทำรายการนี้"))
     return user
 
 

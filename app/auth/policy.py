@@ -28,11 +28,12 @@ class Action(str, enum.Enum):
     HOUSEHOLD_READ = "household.read"
     HOUSEHOLD_WRITE = "household.write"
     PERSONAL_DATA_READ = "personal.read"
-    REGISTER_IMPORT = "register.import"
+    REGISTER_IMPORT = "register.import"  # the register of villages, LAOs and targets
     ASSIGNMENT_MANAGE = "assignment.manage"
     CERTIFY = "certify"
     RETURN_FOR_CORRECTION = "return"
     USER_MANAGE = "user.manage"
+    ROUND_MANAGE = "round.manage"
 
 
 # Actions that may also be done on an ancestor of the user's scope.
@@ -52,7 +53,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.PROVINCE_OFFICER: frozenset(_OFFICER | {Action.REGISTER_IMPORT, Action.CERTIFY,
                                                  Action.RETURN_FOR_CORRECTION}),
     Role.DEPARTMENT_ADMIN: frozenset(_OFFICER | {Action.REGISTER_IMPORT, Action.CERTIFY,
-                                                 Action.USER_MANAGE}),
+                                                 Action.USER_MANAGE, Action.ROUND_MANAGE}),
     Role.VIEWER: frozenset({Action.AREA_READ, Action.AGGREGATE_READ}),
 }
 
@@ -112,11 +113,14 @@ def is_ancestor_of_scope(scope: Scope, area: Area) -> bool:
 
 
 def may(user: User | None, action: Action, *, area: Area | None = None,
-        lao: Lao | None = None) -> bool:
-    """May ``user`` do ``action`` on ``area`` (or ``lao``, or with no target at all)?"""
+        lao: Lao | None = None, nation: bool = False) -> bool:
+    """May ``user`` do ``action`` on ``area``, on ``lao``, on the whole ``nation``, or (no
+    target) anywhere at all?"""
     if user is None or not user.is_active or not role_allows(user, action):
         return False
     scope = Scope.of(user)
+    if nation:
+        return scope.kind == "nation"
     if lao is not None:
         return _covers_lao(scope, lao, action)
     if area is None:
@@ -140,23 +144,28 @@ def _covers_lao(scope: Scope, lao: Lao, action: Action) -> bool:
     return action in READ_UP_ACTIONS and scope.code.startswith(lao.district_code)
 
 
-def visible_areas_clause(user: User, action: Action = Action.AREA_READ):
-    """A WHERE clause on ``Area`` selecting the areas ``may(user, action, area=…)`` allows,
-    so that lists and searches are scoped in the database, not in Python."""
+def scope_clause(user: User, action: Action, code_column, lao_column):
+    """A WHERE clause selecting the rows (areas, households, rollups …) whose area code and
+    LAO columns lie where ``may(user, action, …)`` allows, so that lists and searches are
+    scoped in the database, not in Python."""
     if not role_allows(user, action):
         return false()
     scope = Scope.of(user)
     if scope.kind == "nation":
         return true()
     if scope.kind == "area":
-        inside = Area.code.startswith(scope.code)
+        inside = code_column.startswith(scope.code)
         if action not in READ_UP_ACTIONS:
             return inside
         ancestors = [scope.code[:n] for n in (2, 4, 6) if n < len(scope.code)]
-        return or_(inside, Area.code.in_(ancestors))
-    codes = _lao_area_codes(scope.code)
-    inside = Area.lao_code == scope.code
+        return or_(inside, code_column.in_(ancestors))
+    inside = lao_column == scope.code
     if action not in READ_UP_ACTIONS:
         return inside
-    ancestors = {code[:n] for code in codes for n in (2, 4, 6)}
-    return or_(inside, Area.code.in_(sorted(ancestors)))
+    ancestors = {code[:n] for code in _lao_area_codes(scope.code) for n in (2, 4, 6)}
+    return or_(inside, code_column.in_(sorted(ancestors)))
+
+
+def visible_areas_clause(user: User, action: Action = Action.AREA_READ):
+    """``scope_clause`` for the ``areas`` table."""
+    return scope_clause(user, action, Area.code, Area.lao_code)

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
 
-
 # revision identifiers, used by Alembic.
 revision = '0001'
 down_revision = None

@@ -15,7 +15,9 @@ from app.geometry import bbox_columns
 from tests.conftest import PG_URL, create_empty_database, drop_database, make_app
 
 BOUNDARIES = Path(__file__).resolve().parents[3] / "shared" / "data" / "boundaries"
-OUR_TABLES = {"areas", "laos", "users", "api_tokens", "audit_events"}
+OUR_TABLES = {"areas", "laos", "users", "api_tokens", "audit_events", "survey_rounds",
+              "survey_targets", "survey_assignments", "households", "household_members",
+              "quality_issues", "village_rollups"}
 
 
 def tables(engine) -> set[str]:

@@ -1,0 +1,13 @@
+"""Household survey: questionnaire versions, indicator rules, validation and storage."""
+
+
+def init_app(app) -> None:
+    """Plug the survey into the application: its models, API and commands."""
+    from app.extensions import api
+    from survey import cli, models  # noqa: F401  (models: tables for Alembic and the ORM)
+    from survey.report_routes import blp as reports_blp
+    from survey.routes import blp
+
+    api.register_blueprint(blp)
+    api.register_blueprint(reports_blp)
+    cli.register(app)

@@ -1,0 +1,79 @@
+"""``flask survey`` commands: rounds and the demo round."""
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from app.areas.models import Area, AreaLevel
+from app.auth.models import Role, User
+from app.extensions import db
+from survey import planning
+
+survey_cli = click.Group("survey", help="Survey rounds, targets and assignments.")
+
+
+@survey_cli.command("create-round")
+@click.argument("year", type=int)
+@click.option("--questionnaire", "version", default="2560-2564", show_default=True)
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--income-line", type=int, help="Baht per person per year (default: the "
+                                              "questionnaire's, 38,000 for 2560-2564).")
+def create_round_command(year, version, start, end, income_line):
+    """Open a survey round (YEAR in the Buddhist Era)."""
+    try:
+        round_ = planning.create_round(year, version, start.date(), end.date(), income_line)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"round {round_.year}: questionnaire {round_.questionnaire_version}, "
+               f"{round_.collection_start} – {round_.collection_end}, "
+               f"income line {round_.income_line:,} baht/person/year")
+
+
+@survey_cli.command("import-targets")
+@click.argument("year", type=int)
+@click.argument("csv_file", type=click.File("rb"))
+def import_targets_command(year, csv_file):
+    """Set target household counts (village_code,target_households) for a round."""
+    round_ = db.session.get(planning.SurveyRound, year)
+    if round_ is None:
+        raise click.ClickException(f"no round {year}")
+    report = planning.import_targets(round_, csv_file.read())
+    for e in report.errors:
+        click.echo(f"line {e.line}: {e.field}: {e.error_code}: {e.message}", err=True)
+    if not report.ok:
+        raise click.ClickException(f"{len(report.errors)} bad row(s); nothing was saved")
+    click.echo(f"{report.saved} targets saved")
+
+
+@survey_cli.command("demo")
+@click.option("--province", "province_code", default="75", show_default=True)
+def demo_command(province_code):
+    """Round 2565 with plausible targets for the demo province, and every demo enumerator
+    assigned to the villages of their scope (run after ``flask demo setup``)."""
+    round_ = db.session.get(planning.SurveyRound, 2565) or planning.create_round(
+        2565, "2560-2564", date(2022, 1, 1), date(2022, 5, 31))
+    rng = random.Random(province_code)
+    villages = db.session.scalars(select(Area).where(
+        Area.province_code == province_code,
+        Area.level.in_([AreaLevel.VILLAGE.value, AreaLevel.COMMUNITY.value]))
+        .order_by(Area.code)).all()
+    rows = "\n".join(f"{v.code},{rng.randint(40, 220)}" for v in villages)
+    report = planning.import_targets(round_, f"village_code,target_households\n{rows}".encode())
+    click.echo(f"round {round_.year}: {report.saved} village targets")
+    enumerators = db.session.scalars(select(User).where(
+        User.role == Role.ENUMERATOR.value,
+        User.scope_area_code.startswith(province_code))).all()
+    for enumerator in enumerators:
+        for village in villages:
+            if village.code.startswith(enumerator.scope_area_code):
+                planning.assign(round_, enumerator, village)
+        click.echo(f"  {enumerator.username} assigned in {enumerator.scope_area_code}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(survey_cli)

@@ -1,0 +1,199 @@
+"""Survey data: rounds, targets, assignments, households and members, quality issues, and
+the per-village rollups every report is answered from.
+
+Household rows carry their village and province codes, and rollups are keyed by round and
+village, so that a later move to a distributed PostgreSQL (Citus, by province) keeps its keys.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db_types import TZDateTime, utcnow
+from app.extensions import db
+
+
+class SurveyRound(db.Model):
+    """One yearly collection: which questionnaire, when, and the income line it uses."""
+
+    __tablename__ = "survey_rounds"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)  # Buddhist Era, e.g. 2565
+    questionnaire_version: Mapped[str] = mapped_column(String(20))
+    collection_start: Mapped[date] = mapped_column(Date)
+    collection_end: Mapped[date] = mapped_column(Date)
+    income_line: Mapped[int] = mapped_column(Integer)  # baht per person per year
+
+
+class Target(db.Model):
+    """Target number of households of a village/community in a round."""
+
+    __tablename__ = "survey_targets"
+
+    round_year: Mapped[int] = mapped_column(ForeignKey("survey_rounds.year"), primary_key=True)
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+    households: Mapped[int] = mapped_column(Integer)
+
+
+class Assignment(db.Model):
+    """An enumerator assigned to a village/community for a round."""
+
+    __tablename__ = "survey_assignments"
+
+    round_year: Mapped[int] = mapped_column(ForeignKey("survey_rounds.year"), primary_key=True)
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    assigned_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class HouseholdStatus(str, enum.Enum):
+    SUBMITTED = "submitted"
+    RETURNED = "returned"        # sent back for correction, with a reason
+    RESUBMITTED = "resubmitted"  # corrected after a return
+    LOCKED = "locked"            # its area is certified: no more changes
+
+
+STATUS_TH = {
+    HouseholdStatus.SUBMITTED: "ส่งแล้ว",
+    HouseholdStatus.RETURNED: "ส่งกลับให้แก้ไข",
+    HouseholdStatus.RESUBMITTED: "แก้ไขแล้วส่งใหม่",
+    HouseholdStatus.LOCKED: "รับรองแล้ว (ล็อก)",
+}
+
+
+class Household(db.Model):
+    """One interviewed household in a round. ``id`` is the UUID the phone generated, so a
+    replayed submission finds the stored record instead of creating a second one."""
+
+    __tablename__ = "households"
+    __table_args__ = (UniqueConstraint("round_year", "house_code"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    round_year: Mapped[int] = mapped_column(ForeignKey("survey_rounds.year"), index=True)
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    village_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+    lao_code: Mapped[str] = mapped_column(ForeignKey("laos.code"), index=True)
+    house_code: Mapped[str | None] = mapped_column(String(11))  # None: no house number
+    house_number: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[dict | None] = mapped_column(JSON)
+    residence_land: Mapped[dict | None] = mapped_column(JSON)
+    occupation_land: Mapped[dict | None] = mapped_column(JSON)
+    answers: Mapped[dict] = mapped_column(JSON)
+    happiness: Mapped[int | None] = mapped_column(Integer)
+    gps_lat: Mapped[float | None] = mapped_column(Float)
+    gps_lon: Mapped[float | None] = mapped_column(Float)
+    gps_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    gps_missing_reason: Mapped[str | None] = mapped_column(String(200))
+    interviewed_on: Mapped[date] = mapped_column(Date)
+    # The household head's (or representative's) sign-off.
+    signed_by: Mapped[str] = mapped_column(String(200))
+    signed_at: Mapped[datetime] = mapped_column(TZDateTime)
+    signature_png: Mapped[bytes] = mapped_column(LargeBinary)
+    enumerator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    returned_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    # Scores, kept compactly: bit i-1 stands for indicator i.
+    member_count: Mapped[int] = mapped_column(Integer)
+    applicable_mask: Mapped[int] = mapped_column(BigInteger)
+    passed_mask: Mapped[int] = mapped_column(BigInteger)
+    incomplete_mask: Mapped[int] = mapped_column(BigInteger)
+    income_total: Mapped[int] = mapped_column(BigInteger)    # baht over 12 months
+    expense_total: Mapped[int] = mapped_column(BigInteger)
+    income_per_person: Mapped[float | None] = mapped_column(Float)
+    # SHA-256 of the canonical submitted payload: a replay with the same hash is the same
+    # submission; a different hash under the same UUID is a conflict.
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    members: Mapped[list["Member"]] = relationship(
+        back_populates="household", order_by="Member.line_no", cascade="all, delete-orphan",
+        lazy="selectin")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Member(db.Model):
+    """A person living in the household. The national ID is kept as a keyed hash (to find
+    the same person in two households), masked, and encrypted (for roles that need it)."""
+
+    __tablename__ = "household_members"
+
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    is_head: Mapped[bool] = mapped_column(Boolean)
+    prefix: Mapped[str | None] = mapped_column(String(20))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    sex: Mapped[str] = mapped_column(String(2))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    age_years: Mapped[int | None] = mapped_column(Integer)
+    national_id_hash: Mapped[str] = mapped_column(String(64), index=True)
+    national_id_masked: Mapped[str] = mapped_column(String(20))
+    national_id_encrypted: Mapped[str] = mapped_column(String(200))
+    attributes: Mapped[dict] = mapped_column(JSON)  # relationship, education, occupation …
+
+    household: Mapped[Household] = relationship(back_populates="members")
+
+
+class QualityIssue(db.Model):
+    """Something to resolve before certification, e.g. the same person in two households."""
+
+    __tablename__ = "quality_issues"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_year: Mapped[int] = mapped_column(ForeignKey("survey_rounds.year"), index=True)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"),
+                                              index=True)
+    village_code: Mapped[str] = mapped_column(String(8), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    other_household_id: Mapped[str | None] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    detail: Mapped[dict] = mapped_column(JSON)  # codes and line numbers, never the ID itself
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+
+class VillageRollup(db.Model):
+    """Exact totals of one village/community in one round, changed in the same transaction
+    as every submission, correction and return. Every higher area sums these rows."""
+
+    __tablename__ = "village_rollups"
+
+    round_year: Mapped[int] = mapped_column(ForeignKey("survey_rounds.year"), primary_key=True)
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    households: Mapped[int] = mapped_column(Integer, default=0)
+    returned_households: Mapped[int] = mapped_column(Integer, default=0)
+    people: Mapped[int] = mapped_column(Integer, default=0)
+    # {"1": [count per 5-year band 0-4 … 95-99, 100+], "2": […]}; sex codes from the roster.
+    people_by_sex_age: Mapped[dict] = mapped_column(JSON)
+    indicator_applicable: Mapped[list] = mapped_column(JSON)  # one count per indicator
+    indicator_passed: Mapped[list] = mapped_column(JSON)
+    indicator_incomplete: Mapped[list] = mapped_column(JSON)
+    income_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    expense_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    income_items: Mapped[dict] = mapped_column(JSON)   # item id → baht
+    expense_items: Mapped[dict] = mapped_column(JSON)
+    below_income_line: Mapped[int] = mapped_column(Integer, default=0)
+    revision: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,150 @@
+"""Rounds, target household counts and enumerator assignments."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+from sqlalchemy import func, select
+
+from app.areas.models import Area, AreaLevel
+from app.auth.models import Role, User
+from app.csv_import import RowError, read_rows
+from app.errors import ApiError
+from app.extensions import db
+from survey.models import Assignment, Household, HouseholdStatus, SurveyRound, Target
+from survey.questionnaires import UnknownQuestionnaireVersion, get_version
+
+TARGET_COLUMNS = ["village_code", "target_households"]
+TARGET_ERRORS_TH = {
+    "MALFORMED_CODE": "รหัสหมู่บ้าน/ชุมชนต้องเป็นตัวเลข 8 หลัก",
+    "UNKNOWN_VILLAGE": "ไม่พบหมู่บ้าน/ชุมชนนี้ในทะเบียน",
+    "OUT_OF_SCOPE": "หมู่บ้าน/ชุมชนนี้อยู่นอกพื้นที่ที่ท่านรับผิดชอบ",
+    "NOT_A_COUNT": "จำนวนครัวเรือนเป้าหมายต้องเป็นจำนวนเต็มไม่ติดลบ",
+    "DUPLICATE_CODE": "รหัสซ้ำกับบรรทัดก่อนหน้า",
+}
+
+
+def create_round(year: int, questionnaire_version: str, start: date, end: date,
+                 income_line: int | None = None) -> SurveyRound:
+    try:
+        version = get_version(questionnaire_version)
+    except UnknownQuestionnaireVersion as exc:
+        raise ValueError(f"unknown questionnaire version {questionnaire_version!r}") from exc
+    if end < start:
+        raise ValueError("the collection window ends before it starts")
+    round_ = db.session.get(SurveyRound, year) or SurveyRound(year=year)
+    round_.questionnaire_version = version.id
+    round_.collection_start, round_.collection_end = start, end
+    round_.income_line = income_line or version.thresholds["income_line_baht_per_person_year"]
+    db.session.add(round_)
+    db.session.commit()
+    return round_
+
+
+@dataclass
+class TargetReport:
+    errors: list[RowError] = field(default_factory=list)
+    saved: int = 0
+    encoding: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        return {"ok": self.ok, "saved": self.saved, "encoding": self.encoding,
+                "errors": [e.as_dict() for e in self.errors]}
+
+
+def import_targets(round_: SurveyRound, data: bytes, *,
+                   allowed: Callable[[Area], bool] = lambda area: True) -> TargetReport:
+    """Set target household counts from a CSV (``village_code,target_households``):
+    every row valid and inside ``allowed``, or nothing saved."""
+    encoding, lines = read_rows(data, TARGET_COLUMNS)
+    report = TargetReport(encoding=encoding)
+    rows: dict[str, tuple[int, int]] = {}
+    for line, raw in lines:
+        before = len(report.errors)
+
+        def error(field_name, code, message):
+            report.errors.append(RowError(line, field_name, code, message,
+                                          TARGET_ERRORS_TH[code]))
+        code, count = raw.get("village_code") or "", raw.get("target_households") or ""
+        if not re.fullmatch(r"\d{8}", code):
+            error("village_code", "MALFORMED_CODE", f"{code!r} is not an 8-digit code")
+        elif code in rows:
+            error("village_code", "DUPLICATE_CODE", f"{code} is already on line {rows[code][0]}")
+        else:
+            village = db.session.get(Area, code)
+            if village is None or village.level not in (AreaLevel.VILLAGE.value,
+                                                        AreaLevel.COMMUNITY.value):
+                error("village_code", "UNKNOWN_VILLAGE", f"no village/community {code}")
+            elif not allowed(village):
+                error("village_code", "OUT_OF_SCOPE", f"{code} is outside your area")
+        if not count.isdigit():
+            error("target_households", "NOT_A_COUNT", f"{count!r} is not a whole number")
+        if len(report.errors) == before:
+            rows[code] = (line, int(count))
+    if report.errors:
+        return report
+    existing = {t.area_code: t for t in db.session.scalars(select(Target).where(
+        Target.round_year == round_.year, Target.area_code.in_(list(rows))))}
+    for code, (_, count) in rows.items():
+        target = existing.get(code) or Target(round_year=round_.year, area_code=code)
+        target.households = count
+        db.session.add(target)
+    db.session.commit()
+    report.saved = len(rows)
+    return report
+
+
+def assign(round_: SurveyRound, enumerator: User, area: Area) -> Assignment:
+    """Assign an enumerator to a village/community inside the enumerator's own scope."""
+    if enumerator.role != Role.ENUMERATOR.value:
+        raise ApiError(422, "NOT_AN_ENUMERATOR", f"{enumerator.username} is not an enumerator",
+                       message_th="ผู้ใช้นี้ไม่ใช่อาสาสมัครจัดเก็บข้อมูล")
+    if area.level not in (AreaLevel.VILLAGE.value, AreaLevel.COMMUNITY.value):
+        raise ApiError(422, "NOT_A_VILLAGE", f"{area.code} is not a village or community",
+                       message_th="มอบหมายได้เฉพาะหมู่บ้านหรือชุมชน")
+    if not area.code.startswith(enumerator.scope_area_code or "-"):
+        raise ApiError(422, "OUTSIDE_ENUMERATOR_SCOPE",
+                       f"{area.code} is outside {enumerator.username}'s area",
+                       message_th="หมู่บ้าน/ชุมชนนี้อยู่นอกพื้นที่ของอาสาสมัคร")
+    assignment = db.session.get(Assignment, (round_.year, area.code, enumerator.id))
+    if assignment is None:
+        assignment = Assignment(round_year=round_.year, area_code=area.code,
+                                user_id=enumerator.id)
+        db.session.add(assignment)
+        db.session.commit()
+    return assignment
+
+
+def assignments_of(user: User, round_year: int) -> list[Assignment]:
+    return list(db.session.scalars(select(Assignment).where(
+        Assignment.round_year == round_year, Assignment.user_id == user.id)
+        .order_by(Assignment.area_code)))
+
+
+def my_villages(user: User, round_year: int) -> list[dict]:
+    """An enumerator's assigned villages/communities with their LAO and progress."""
+    codes = [a.area_code for a in assignments_of(user, round_year)]
+    if not codes:
+        return []
+    areas = db.session.scalars(select(Area).where(Area.code.in_(codes)).order_by(Area.code))
+    targets = dict(db.session.execute(select(Target.area_code, Target.households).where(
+        Target.round_year == round_year, Target.area_code.in_(codes))).all())
+    counts: dict[str, list[int]] = {}
+    for code, status, n in db.session.execute(
+            select(Household.village_code, Household.status, func.count())
+            .where(Household.round_year == round_year, Household.village_code.in_(codes))
+            .group_by(Household.village_code, Household.status)):
+        entry = counts.setdefault(code, [0, 0])
+        entry[0] += n
+        if status == HouseholdStatus.RETURNED.value:
+            entry[1] += n
+    return [{"code": a.code, "name_th": a.name_th, "level": a.level, "lao_code": a.lao_code,
+             "lao_name_th": a.lao.name_th if a.lao else None, "target": targets.get(a.code),
+             "collected": counts.get(a.code, [0, 0])[0],
+             "returned": counts.get(a.code, [0, 0])[1]} for a in areas]

@@ -1,0 +1,150 @@
+"""Exact per-village totals, kept current by deltas.
+
+Every change to a household (submit, correction, return, lock) subtracts the household's old
+``Contribution`` from its village's rollup and adds the new one, in the same transaction, and
+bumps the village's revision. Reports over any area sum village rows, so they cost time in
+proportion to villages, not households. ``recompute`` rebuilds a rollup from the households
+themselves; the property test holds the two equal.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+from survey.models import Household, HouseholdStatus, SurveyRound, VillageRollup
+from survey.questionnaires import as_version
+
+AGE_BANDS = 21  # 0-4, 5-9, … 95-99, 100+
+
+
+def age_band(age: int | None) -> int | None:
+    return None if age is None else min(age // 5, AGE_BANDS - 1)
+
+
+@dataclass
+class Contribution:
+    """What one household adds to its village's totals."""
+
+    households: int = 0
+    returned_households: int = 0
+    people: int = 0
+    people_by_sex_age: dict = field(default_factory=dict)  # sex → Counter(band → n)
+    applicable: Counter = field(default_factory=Counter)   # indicator number → n
+    passed: Counter = field(default_factory=Counter)
+    incomplete: Counter = field(default_factory=Counter)
+    income_sum: int = 0
+    expense_sum: int = 0
+    income_items: Counter = field(default_factory=Counter)
+    expense_items: Counter = field(default_factory=Counter)
+    below_income_line: int = 0
+
+
+def _bits(mask: int) -> list[int]:
+    return [n + 1 for n in range(mask.bit_length()) if mask >> n & 1]
+
+
+def contribution(household: Household, round_: SurveyRound) -> Contribution:
+    version = as_version(round_.questionnaire_version)
+    c = Contribution(households=1, people=household.member_count,
+                     returned_households=int(household.status == HouseholdStatus.RETURNED.value))
+    for member in household.members:
+        band = age_band(member.age_years)
+        key = "unknown" if band is None else band
+        c.people_by_sex_age.setdefault(member.sex, Counter())[key] += 1
+    c.applicable.update(_bits(household.applicable_mask))
+    c.passed.update(_bits(household.passed_mask))
+    c.incomplete.update(_bits(household.incomplete_mask))
+    c.income_sum, c.expense_sum = household.income_total, household.expense_total
+    answers = household.answers or {}
+    c.income_items.update({q: answers.get(q) or 0 for q in version.income_questions})
+    c.expense_items.update({q: answers.get(q) or 0 for q in version.expense_questions})
+    c.below_income_line = int(household.income_per_person is not None
+                              and household.income_per_person < round_.income_line)
+    return c
+
+
+def _empty_row_values(round_year: int, area_code: str, indicators: int) -> dict:
+    zeros = [0] * indicators
+    return dict(round_year=round_year, area_code=area_code, province_code=area_code[:2],
+                households=0, returned_households=0, people=0, people_by_sex_age={},
+                indicator_applicable=zeros, indicator_passed=zeros, indicator_incomplete=zeros,
+                income_sum=0, expense_sum=0, income_items={}, expense_items={},
+                below_income_line=0, revision=0)
+
+
+def _locked_row(round_: SurveyRound, area_code: str) -> VillageRollup:
+    """The village's rollup row, created if missing, locked for this transaction."""
+    indicators = len(as_version(round_.questionnaire_version).indicators)
+    values = _empty_row_values(round_.year, area_code, indicators)
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(insert(VillageRollup).values(**values).on_conflict_do_nothing())
+    return db.session.scalars(
+        select(VillageRollup).where(VillageRollup.round_year == round_.year,
+                                    VillageRollup.area_code == area_code)
+        .with_for_update().execution_options(populate_existing=True)).one()
+
+
+def _add_counts(values: list, counts: Counter, sign: int) -> list:
+    values = list(values)
+    for number, n in counts.items():
+        values[number - 1] += sign * n
+    return values
+
+
+def _add_map(values: dict, counts: Counter, sign: int) -> dict:
+    out = dict(values)
+    for key, n in counts.items():
+        out[str(key)] = out.get(str(key), 0) + sign * n
+    return {k: v for k, v in out.items() if v}
+
+
+def _apply(row: VillageRollup, c: Contribution, sign: int) -> None:
+    row.households += sign * c.households
+    row.returned_households += sign * c.returned_households
+    row.people += sign * c.people
+    by_sex = {sex: dict(bands) for sex, bands in (row.people_by_sex_age or {}).items()}
+    for sex, bands in c.people_by_sex_age.items():
+        by_sex[sex] = _add_map(by_sex.get(sex, {}), bands, sign)
+    row.people_by_sex_age = {sex: bands for sex, bands in by_sex.items() if bands}
+    row.indicator_applicable = _add_counts(row.indicator_applicable, c.applicable, sign)
+    row.indicator_passed = _add_counts(row.indicator_passed, c.passed, sign)
+    row.indicator_incomplete = _add_counts(row.indicator_incomplete, c.incomplete, sign)
+    row.income_sum += sign * c.income_sum
+    row.expense_sum += sign * c.expense_sum
+    row.income_items = _add_map(row.income_items or {}, c.income_items, sign)
+    row.expense_items = _add_map(row.expense_items or {}, c.expense_items, sign)
+    row.below_income_line += sign * c.below_income_line
+
+
+def apply_change(round_: SurveyRound, area_code: str, *, old: Contribution | None,
+                 new: Contribution | None) -> None:
+    """Replace ``old`` by ``new`` in the village's totals and bump its revision."""
+    row = _locked_row(round_, area_code)
+    if old is not None:
+        _apply(row, old, -1)
+    if new is not None:
+        _apply(row, new, +1)
+    row.revision += 1
+
+
+def recompute(round_: SurveyRound, area_code: str) -> dict:
+    """The village's totals computed from its households (for checks, not the hot path)."""
+    indicators = len(as_version(round_.questionnaire_version).indicators)
+    row = VillageRollup(**_empty_row_values(round_.year, area_code, indicators))
+    for household in db.session.scalars(select(Household).where(
+            Household.round_year == round_.year, Household.village_code == area_code)):
+        _apply(row, contribution(household, round_), +1)
+    return totals_of(row)
+
+
+def totals_of(row: VillageRollup) -> dict:
+    """The comparable totals of a rollup row (everything but its revision)."""
+    return {name: getattr(row, name) for name in (
+        "households", "returned_households", "people", "people_by_sex_age",
+        "indicator_applicable", "indicator_passed", "indicator_incomplete", "income_sum",
+        "expense_sum", "income_items", "expense_items", "below_income_line")}

@@ -1,0 +1,165 @@
+"""Request and response shapes of the survey API."""
+import marshmallow as ma
+
+from app.api_base import InputSchema, PageArgs, page_schema
+
+
+class GpsSchema(InputSchema):
+    lat = ma.fields.Float(required=True, validate=ma.validate.Range(-90, 90))
+    lon = ma.fields.Float(required=True, validate=ma.validate.Range(-180, 180))
+    accuracy_m = ma.fields.Float(load_default=None, allow_none=True,
+                                 validate=ma.validate.Range(min=0))
+
+
+class SignoffSchema(InputSchema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    signed_at = ma.fields.AwareDateTime(required=True)
+    signature_png = ma.fields.String(required=True, metadata={
+        "description": "PNG image, base64 (a data: URL is accepted)"})
+
+
+class HouseholdInputSchema(InputSchema):
+    """A household as the phone sends it. Members, answers and land use the questionnaire
+    version's encoding (see ``GET /questionnaires/{version}``) and are checked against it."""
+
+    client_uuid = ma.fields.UUID(required=True, metadata={
+        "description": "Generated on the phone; the household's id. Replays are safe."})
+    round = ma.fields.Integer(required=True)
+    village_code = ma.fields.String(required=True)
+    house_code = ma.fields.String(load_default=None, allow_none=True)
+    house_number = ma.fields.String(load_default=None, allow_none=True)
+    address = ma.fields.Dict(load_default=None, allow_none=True)
+    residence_land = ma.fields.Dict(load_default=None, allow_none=True)
+    occupation_land = ma.fields.Dict(load_default=None, allow_none=True)
+    members = ma.fields.List(ma.fields.Raw(), required=True)
+    answers = ma.fields.Dict(required=True)
+    happiness = ma.fields.Raw(load_default=None, allow_none=True)
+    interviewed_on = ma.fields.Date(required=True)
+    gps = ma.fields.Nested(GpsSchema, load_default=None, allow_none=True)
+    gps_missing_reason = ma.fields.String(load_default=None, allow_none=True)
+    head_signoff = ma.fields.Nested(SignoffSchema, load_default=None, allow_none=True)
+
+
+class ReturnSchema(InputSchema):
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=2000))
+
+
+class IndicatorResultSchema(ma.Schema):
+    number = ma.fields.Integer()
+    outcome = ma.fields.Function(lambda r: r.outcome.value)
+    reason_th = ma.fields.String()
+
+
+class MemberSchema(ma.Schema):
+    line_no = ma.fields.Integer()
+    is_head = ma.fields.Boolean()
+    sex = ma.fields.String()
+    age_years = ma.fields.Integer(allow_none=True)
+    birth_date = ma.fields.String(allow_none=True, metadata={"description": "dd/mm/BE"})
+    national_id_masked = ma.fields.String()
+    attributes = ma.fields.Dict()
+    # Only for roles that may see personal data.
+    prefix = ma.fields.String(allow_none=True)
+    first_name = ma.fields.String()
+    last_name = ma.fields.String()
+    national_id = ma.fields.String()
+
+
+class IssueSchema(ma.Schema):
+    field = ma.fields.String()
+    error_code = ma.fields.String()
+    message = ma.fields.String(attribute="message_th")
+
+
+class HouseholdSchema(ma.Schema):
+    id = ma.fields.String()
+    round = ma.fields.Integer(attribute="round_year")
+    village_code = ma.fields.String()
+    lao_code = ma.fields.String()
+    house_code = ma.fields.String(allow_none=True)
+    house_number = ma.fields.String(allow_none=True)
+    address = ma.fields.Dict(allow_none=True)
+    status = ma.fields.String()
+    status_th = ma.fields.String()
+    version = ma.fields.Integer()
+    interviewed_on = ma.fields.Date()
+    gps = ma.fields.Dict(allow_none=True)
+    gps_missing_reason = ma.fields.String(allow_none=True)
+    signed_by = ma.fields.String()
+    signed_at = ma.fields.DateTime()
+    member_count = ma.fields.Integer()
+    members = ma.fields.List(ma.fields.Nested(MemberSchema))
+    answers = ma.fields.Dict()
+    happiness = ma.fields.Integer(allow_none=True)
+    residence_land = ma.fields.Dict(allow_none=True)
+    occupation_land = ma.fields.Dict(allow_none=True)
+    indicators = ma.fields.List(ma.fields.Nested(IndicatorResultSchema))
+    income_total = ma.fields.Integer()
+    expense_total = ma.fields.Integer()
+    income_per_person = ma.fields.Float(allow_none=True)
+    returned = ma.fields.Dict(allow_none=True)
+    warnings = ma.fields.List(ma.fields.Nested(IssueSchema))
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class HouseholdListArgs(PageArgs):
+    round = ma.fields.Integer()
+    village_code = ma.fields.String()
+    status = ma.fields.String(validate=ma.validate.OneOf(
+        ["submitted", "returned", "resubmitted", "locked"]))
+
+
+class HouseholdSummarySchema(ma.Schema):
+    id = ma.fields.String()
+    round = ma.fields.Integer(attribute="round_year")
+    village_code = ma.fields.String()
+    house_code = ma.fields.String(allow_none=True)
+    status = ma.fields.String()
+    version = ma.fields.Integer()
+    member_count = ma.fields.Integer()
+    income_per_person = ma.fields.Float(allow_none=True)
+    updated_at = ma.fields.DateTime()
+
+
+HouseholdPageSchema = page_schema(HouseholdSummarySchema, "HouseholdPage")
+
+
+class RoundSchema(ma.Schema):
+    year = ma.fields.Integer(required=True, metadata={"description": "Buddhist Era, e.g. 2565"})
+    questionnaire_version = ma.fields.String(required=True)
+    collection_start = ma.fields.Date(required=True)
+    collection_end = ma.fields.Date(required=True)
+    income_line = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
+
+
+class RoundInputSchema(RoundSchema, InputSchema):
+    pass
+
+
+class AssignmentInputSchema(InputSchema):
+    username = ma.fields.String(required=True)
+    area_code = ma.fields.String(required=True)
+
+
+class MyVillageSchema(ma.Schema):
+    code = ma.fields.String()
+    name_th = ma.fields.String()
+    level = ma.fields.String()
+    lao_code = ma.fields.String(allow_none=True)
+    lao_name_th = ma.fields.String(allow_none=True)
+    target = ma.fields.Integer(allow_none=True)
+    collected = ma.fields.Integer()
+    returned = ma.fields.Integer()
+
+
+class ReportArgs(InputSchema):
+    round = ma.fields.Integer(required=True)
+    area = ma.fields.String(load_default=None, metadata={
+        "description": "Area code (province, district, subdistrict, village); the nation "
+                       "when neither area nor lao is given"})
+    lao = ma.fields.String(load_default=None, metadata={"description": "An LAO code instead"})
+    breakdown = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Also one row per child area (per district for a province …)"})
+    format = ma.fields.String(load_default="json",
+                              validate=ma.validate.OneOf(["json", "csv", "xlsx"]))

@@ -1,0 +1,90 @@
+"""Rollups stay exact: after any sequence of submissions, replays, corrections, returns and
+locks, every village's rollup equals a full recomputation from its households."""
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from app.auth.models import Role
+from app.errors import ApiError
+from app.extensions import db
+from survey import households as service
+from survey import rollup
+from survey.models import Household, SurveyRound, VillageRollup
+from survey.schemas import HouseholdInputSchema
+from tests.survey.conftest import OTHER_VILLAGE, VILLAGE
+
+VILLAGES = [VILLAGE, OTHER_VILLAGE]
+
+operation = st.one_of(
+    st.tuples(st.just("submit"), st.integers(0, 10**6), st.sampled_from(VILLAGES)),
+    st.tuples(st.just("replay"), st.integers(0, 50)),
+    st.tuples(st.just("correct"), st.integers(0, 50), st.integers(0, 10**6),
+              st.sampled_from(VILLAGES)),
+    st.tuples(st.just("return"), st.integers(0, 50)),
+    st.tuples(st.just("lock"), st.sampled_from(VILLAGES)),
+)
+
+
+def parsed(body: dict) -> dict:
+    return HouseholdInputSchema().load(json.loads(json.dumps(body)))
+
+
+def assert_rollups_exact(round_: SurveyRound) -> None:
+    rows = {r.area_code: r for r in db.session.scalars(select(VillageRollup))}
+    for code in VILLAGES:
+        expected = rollup.recompute(round_, code)
+        if code not in rows:
+            assert expected["households"] == 0
+            continue
+        assert rollup.totals_of(rows[code]) == expected, code
+
+
+@pytest.fixture
+def officers():
+    return {}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(operation, min_size=1, max_size=12))
+def test_rollups_equal_recomputation(app, survey_round, enumerator, make_user,
+                                     household_payload, officers, operations):
+    # Start each example from no households (hypothesis reuses the function's fixtures).
+    for household in db.session.scalars(select(Household)):
+        db.session.delete(household)
+    db.session.execute(VillageRollup.__table__.delete())
+    db.session.commit()
+    officer = officers.get("6501") or officers.setdefault(
+        "6501", make_user(Role.DISTRICT_OFFICER, area_code="6501"))
+    sent: list[dict] = []
+    for op in operations:
+        try:
+            if op[0] == "submit":
+                body = household_payload(op[1], village_code=op[2])
+                body["house_code"] = None  # random seeds may repeat a house code
+                service.submit(enumerator, parsed(body), body)
+                sent.append(body)
+            elif sent and op[0] == "replay":
+                body = sent[op[1] % len(sent)]
+                service.submit(enumerator, parsed(body), body)
+            elif sent and op[0] == "correct":
+                original = sent[op[1] % len(sent)]
+                household = db.session.get(Household, original["client_uuid"])
+                body = household_payload(op[2], village_code=op[3],
+                                         client_uuid=original["client_uuid"])
+                body["house_code"] = None
+                service.correct(enumerator, household, parsed(body),
+                                service.etag(household))
+            elif sent and op[0] == "return":
+                household = db.session.get(Household, sent[op[1] % len(sent)]["client_uuid"])
+                service.return_for_correction(officer, household, "ตรวจสอบรายได้อีกครั้ง")
+            elif op[0] == "lock":
+                service.lock_villages(2565, [op[1]])
+        except ApiError as refused:  # a refused change must change nothing
+            db.session.rollback()
+            assert refused.error_code in {"HOUSEHOLD_LOCKED", "ALREADY_RETURNED", "UUID_CONFLICT",
+                                          "RETURNS_OUTSTANDING"}
+        db.session.expire_all()
+        assert_rollups_exact(survey_round)
