@@ -19,7 +19,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+# Objects stay loaded after commit: a request that commits and then serialises what it
+# wrote needs no second round of SELECTs.
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION),
+                session_options={"expire_on_commit": False})
 migrate = Migrate()
 api = Api()
 login_manager = LoginManager()

@@ -61,6 +61,7 @@ class WriteResult:
     household: Household
     created: bool
     warnings: list[Issue]
+    indicators: list | None = None  # the results just computed, when there are any
 
 
 def _round(year: int) -> SurveyRound:
@@ -182,8 +183,9 @@ def _validate(payload: dict, round_: SurveyRound, village: Area) -> list[Issue]:
     return list(report.warnings) + warnings
 
 
-def _fill(household: Household, payload: dict, round_: SurveyRound, village: Area) -> None:
-    """Copy the payload onto the household, score it, and rebuild its members."""
+def _fill(household: Household, payload: dict, round_: SurveyRound, village: Area) -> list:
+    """Copy the payload onto the household, score it, and rebuild its members. Returns the
+    indicator results."""
     version = as_version(round_.questionnaire_version)
     today = payload["interviewed_on"]
     results = evaluate(version, payload, as_of=today, income_line=round_.income_line)
@@ -218,6 +220,7 @@ def _fill(household: Household, payload: dict, round_: SurveyRound, village: Are
     household.updated_at = utcnow()
     household.members = [_member(line, m, today) for line, m in
                          enumerate(payload["members"], start=1)]
+    return results
 
 
 PERSONAL_MEMBER_FIELDS = {"prefix", "first_name", "last_name", "national_id", "birth_date",
@@ -237,12 +240,14 @@ def _member(line: int, data: dict, today: date) -> Member:
                               if k not in PERSONAL_MEMBER_FIELDS})
 
 
-def _refresh_duplicate_ids(household: Household) -> None:
-    """Flag (both ways) every other household of the round holding one of these people."""
-    db.session.execute(delete(QualityIssue).where(
-        QualityIssue.kind == DUPLICATE_NATIONAL_ID, QualityIssue.resolved_at.is_(None),
-        or_(QualityIssue.household_id == household.id,
-            QualityIssue.other_household_id == household.id)))
+def _refresh_duplicate_ids(household: Household, *, new: bool = False) -> None:
+    """Flag (both ways) every other household of the round holding one of these people.
+    A ``new`` household has no flags yet to clear."""
+    if not new:
+        db.session.execute(delete(QualityIssue).where(
+            QualityIssue.kind == DUPLICATE_NATIONAL_ID, QualityIssue.resolved_at.is_(None),
+            or_(QualityIssue.household_id == household.id,
+                QualityIssue.other_household_id == household.id)))
     if household.status == HouseholdStatus.LOCKED.value:
         return
     lines = {m.national_id_hash: m.line_no for m in household.members}
@@ -305,13 +310,13 @@ def submit(user: User, payload: dict, raw: dict) -> WriteResult:
     _check_house_code_free(household_id, round_.year, payload.get("house_code"))
     household = Household(id=household_id, enumerator_id=user.id, payload_hash=digest,
                           status=HouseholdStatus.SUBMITTED.value, created_at=utcnow())
-    _fill(household, payload, round_, village)
+    results = _fill(household, payload, round_, village)
     db.session.add(household)
     db.session.flush()
-    _refresh_duplicate_ids(household)
+    _refresh_duplicate_ids(household, new=True)
     rollup.apply_change(round_, village.code, old=None, new=rollup.contribution(household, round_))
     db.session.commit()
-    return WriteResult(household, created=True, warnings=warnings)
+    return WriteResult(household, created=True, warnings=warnings, indicators=results)
 
 
 def _editable(household: Household) -> None:
@@ -355,7 +360,7 @@ def correct(user: User, household: Household, payload: dict, if_match: str | Non
     old_village, old = household.village_code, rollup.contribution(household, round_)
     if household.status == HouseholdStatus.RETURNED.value:
         household.status = HouseholdStatus.RESUBMITTED.value
-    _fill(household, payload, round_, village)
+    results = _fill(household, payload, round_, village)
     db.session.flush()
     _refresh_duplicate_ids(household)
     new = rollup.contribution(household, round_)
@@ -365,7 +370,7 @@ def correct(user: User, household: Household, payload: dict, if_match: str | Non
         rollup.apply_change(round_, old_village, old=old, new=None)
         rollup.apply_change(round_, village.code, old=None, new=new)
     db.session.commit()
-    return WriteResult(household, created=False, warnings=warnings)
+    return WriteResult(household, created=False, warnings=warnings, indicators=results)
 
 
 def return_for_correction(user: User, household: Household, reason: str) -> Household:

@@ -57,7 +57,7 @@ def _household_and_user(household_id: str, action: Action):
     return household, require(action, area=get_area(household.village_code))
 
 
-def _view(household: Household, user, warnings=()) -> dict:
+def _view(household: Household, user, warnings=(), indicators=None) -> dict:
     """The household as the caller may see it: names and national IDs only for roles
     allowed personal data."""
     personal = may(user, Action.PERSONAL_DATA_READ, area=get_area(household.village_code))
@@ -86,7 +86,8 @@ def _view(household: Household, user, warnings=()) -> dict:
         "occupation_land", "income_total", "expense_total", "income_per_person",
         "created_at", "updated_at")}
     return {**fields, "status_th": STATUS_TH[HouseholdStatus(household.status)], "gps": gps,
-            "members": members, "indicators": service.indicator_results(household),
+            "members": members,
+            "indicators": indicators or service.indicator_results(household),
             "returned": returned, "warnings": list(warnings)}
 
 
@@ -107,7 +108,7 @@ class Households(MethodView):
         user = require(Action.HOUSEHOLD_WRITE, area=get_area(payload["village_code"]))
         result = service.submit(user, payload, request.get_json())
         status = 201 if result.created else 200
-        return _view(result.household, user, result.warnings), status, \
+        return _view(result.household, user, result.warnings, result.indicators), status, \
             _etag_headers(result.household)
 
     @blp.arguments(HouseholdListArgs, location="query")
@@ -147,7 +148,7 @@ class HouseholdDetail(MethodView):
         household, _ = _household_and_user(household_id, Action.HOUSEHOLD_WRITE)
         user = require(Action.HOUSEHOLD_WRITE, area=get_area(payload["village_code"]))
         result = service.correct(user, household, payload, request.headers.get("If-Match"))
-        return _view(result.household, user, result.warnings), 200, \
+        return _view(result.household, user, result.warnings, result.indicators), 200, \
             _etag_headers(result.household)
 
 
