@@ -15,8 +15,16 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bench.common import ROOT, fresh_database, make_app, percentile, prepare, server, \
-    synthetic_household, table
+from bench.common import (
+    ROOT,
+    fresh_database,
+    make_app,
+    percentile,
+    prepare,
+    server,
+    synthetic_household,
+    table,
+)
 
 PROVINCE = "65"
 CLIENT_COUNTS = (1, 8, 32)

@@ -12,6 +12,7 @@ from app.areas.models import Area, AreaLevel
 from app.auth.models import Role, User
 from app.extensions import db
 from survey import planning
+from survey.models import SurveyRound
 
 survey_cli = click.Group("survey", help="Survey rounds, targets and assignments.")
 
@@ -39,7 +40,7 @@ def create_round_command(year, version, start, end, income_line):
 @click.argument("csv_file", type=click.File("rb"))
 def import_targets_command(year, csv_file):
     """Set target household counts (village_code,target_households) for a round."""
-    round_ = db.session.get(planning.SurveyRound, year)
+    round_ = db.session.get(SurveyRound, year)
     if round_ is None:
         raise click.ClickException(f"no round {year}")
     report = planning.import_targets(round_, csv_file.read())
@@ -55,7 +56,7 @@ def import_targets_command(year, csv_file):
 def demo_command(province_code):
     """Round 2565 with plausible targets for the demo province, and every demo enumerator
     assigned to the villages of their scope (run after ``flask demo setup``)."""
-    round_ = db.session.get(planning.SurveyRound, 2565) or planning.create_round(
+    round_ = db.session.get(SurveyRound, 2565) or planning.create_round(
         2565, "2560-2564", date(2022, 1, 1), date(2022, 5, 31))
     rng = random.Random(province_code)
     villages = db.session.scalars(select(Area).where(

@@ -9,7 +9,7 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import delete, func, or_, select, update
 
@@ -19,6 +19,7 @@ from app.db_types import utcnow
 from app.errors import ApiError
 from app.extensions import db
 from app.personal_data import encrypt, id_hash
+from app.thai import BANGKOK
 from survey import rollup
 from survey.indicators import (
     Outcome,
@@ -119,7 +120,7 @@ def _check_envelope(payload: dict, village: Area, today: date, round_: SurveyRou
     elif signature_bytes(signoff.get("signature_png")) is None:
         errors.append(Issue("head_signoff.signature_png", "SIGNATURE_INVALID",
                             "ลายมือชื่อต้องเป็นภาพ PNG (base64) ขนาดไม่เกิน 300 KB"))
-    if today > date.today():
+    if today > datetime.now(BANGKOK).date():
         errors.append(Issue("interviewed_on", "INTERVIEW_DATE_FUTURE",
                             "วันที่สัมภาษณ์อยู่ในอนาคต"))
     elif not round_.collection_start <= today <= round_.collection_end:

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.areas.models import Area, Lao
 from app.extensions import db
@@ -93,6 +93,20 @@ class Totals:
         self.below_income_line += row.below_income_line
         self.revision += row.revision
 
+    def merge(self, other: "Totals") -> None:
+        """Add another area's totals (e.g. a province's) into these."""
+        for name in ("households", "returned_households", "people", "income_sum",
+                     "expense_sum", "below_income_line", "revision"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for sex, bands in other.by_sex_age.items():
+            self.by_sex_age.setdefault(sex, Counter()).update(bands)
+        for mine, theirs in ((self.applicable, other.applicable), (self.passed, other.passed),
+                             (self.incomplete, other.incomplete)):
+            for i, n in enumerate(theirs):
+                mine[i] += n
+        self.income_items.update(other.income_items)
+        self.expense_items.update(other.expense_items)
+
 
 def _child_key(unit: Unit) -> tuple[int, str]:
     """How rows break down below a unit: code prefix length of the next level."""
@@ -102,9 +116,53 @@ def _child_key(unit: Unit) -> tuple[int, str]:
         len(unit.code), (8, "village"))
 
 
+# (database, round, province) → ((revision sum, village count), Totals). A province's totals
+# are summed again only when one of its villages changed: every change bumps a village's
+# revision, so the sum of revisions and the row count identify the data exactly.
+_province_cache: dict[tuple[str, int, str], tuple[tuple[int, int], Totals]] = {}
+
+
+def province_totals(round_: SurveyRound) -> dict[str, Totals]:
+    """Every province's totals, from the cache where still current."""
+    indicators = len(as_version(round_.questionnaire_version).indicators)
+    database = str(db.engine.url)
+    stamps = db.session.execute(
+        select(VillageRollup.province_code, func.sum(VillageRollup.revision), func.count())
+        .where(VillageRollup.round_year == round_.year)
+        .group_by(VillageRollup.province_code)).all()
+    out = {}
+    for province, revisions, villages in stamps:
+        key, stamp = (database, round_.year, province), (int(revisions), villages)
+        cached = _province_cache.get(key)
+        if cached is None or cached[0] != stamp:
+            t = Totals.empty(indicators)
+            for row in db.session.scalars(select(VillageRollup).where(
+                    VillageRollup.round_year == round_.year,
+                    VillageRollup.province_code == province)):
+                t.add(row)
+            cached = _province_cache[key] = (stamp, t)
+        out[province] = cached[1]
+    return out
+
+
+def _national(round_: SurveyRound, breakdown: bool):
+    indicators = len(as_version(round_.questionnaire_version).indicators)
+    provinces = province_totals(round_)
+    whole = Totals.empty(indicators)
+    for t in provinces.values():
+        whole.merge(t)
+    if not breakdown:
+        return whole, []
+    areas = {a.code: a for a in db.session.scalars(
+        select(Area).where(Area.code.in_(list(provinces))))}
+    return whole, [(areas[c], provinces[c]) for c in sorted(provinces)]
+
+
 def totals(round_: SurveyRound, unit: Unit, *, breakdown: bool = False
            ) -> tuple[Totals, list[tuple[Area, Totals]]]:
     """The unit's totals and, when asked, one Totals per child area."""
+    if unit.kind == "area" and not unit.code:
+        return _national(round_, breakdown)
     indicators = len(as_version(round_.questionnaire_version).indicators)
     whole = Totals.empty(indicators)
     children: dict[str, Totals] = {}

@@ -89,3 +89,22 @@ def test_csv_and_xlsx_exports(client, enumerator, make_user, auth_header, househ
         strings = book.read("xl/sharedStrings.xml").decode() if \
             "xl/sharedStrings.xml" in book.namelist() else sheet
     assert "รหัสบ้าน" in strings or "รหัสบ้าน" in sheet
+
+
+def test_national_report_follows_every_change(client, enumerator, make_user, auth_header,
+                                              household_payload):
+    """National totals are served from per-province sums that are kept only while no
+    village of the province changed."""
+    admin = make_user(Role.DEPARTMENT_ADMIN)
+    url = "/api/v1/reports/population?round=2565"
+    submit_some(client, enumerator, auth_header, household_payload, n=2)
+    before = client.get(url, headers=auth_header(admin)).json
+    body = household_payload(7)
+    assert client.post("/api/v1/households", headers=auth_header(enumerator),
+                       json=body).status_code == 201
+    after = client.get(url, headers=auth_header(admin)).json
+    assert after["households"] == before["households"] + 1
+    assert after["people"] == before["people"] + len(body["members"])
+    by_province = client.get(url + "&breakdown=true", headers=auth_header(admin)).json
+    assert [p["code"] for p in by_province["breakdown"]] == ["65"]
+    assert by_province["breakdown"][0]["households"] == after["households"]
