@@ -73,8 +73,10 @@ def _view(household: Household, user, warnings=(), indicators=None) -> dict:
         members.append(member)
     returned = None
     if household.returned_at is not None:
+        by = db.session.get(User, household.returned_by_id)
         returned = {"reason": household.return_reason, "by": household.returned_by_id,
-                    "at": household.returned_at.isoformat()}
+                    "by_name": by.display_name if by else None, "by_role_th": by.role_th
+                    if by else None, "at": household.returned_at.isoformat()}
     gps = None
     if household.gps_lat is not None:
         gps = {"lat": household.gps_lat, "lon": household.gps_lon,
