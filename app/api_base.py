@@ -9,6 +9,7 @@ from flask import request, url_for
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
 
+from app.csv_import import CsvFileError
 from app.errors import ApiError
 
 
@@ -64,3 +65,21 @@ def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
         "numberReturned": ma.fields.Integer(),
         "links": ma.fields.List(ma.fields.Nested(LinkSchema)),
     }, name=name)
+
+
+def csv_upload(run, *, invalid_code: str) -> dict:
+    """Run an all-or-nothing CSV import on the uploaded multipart ``file``: 400 without a
+    file, 422 for an unreadable file or with every bad row; the import's report otherwise."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiError(400, "FILE_REQUIRED", "send the CSV as multipart field 'file'",
+                       errors={"file": ["required"]})
+    try:
+        report = run(upload.read())
+    except CsvFileError as exc:
+        raise ApiError(422, exc.error_code, str(exc), errors={"file": [str(exc)]},
+                       message_th=exc.message_th) from exc
+    if not report.ok:
+        raise ApiError(422, invalid_code, f"{len(report.errors)} bad row(s); nothing was saved",
+                       errors={"rows": [e.as_dict() for e in report.errors]})
+    return report.as_dict()

@@ -6,12 +6,11 @@ from flask import request
 from flask.views import MethodView
 from sqlalchemy import func, select
 
-from app.api_base import Blueprint, page
+from app.api_base import Blueprint, csv_upload, page
 from app.areas.queries import get_area
 from app.auth.guard import require
 from app.auth.models import User
 from app.auth.policy import Action, may, scope_clause
-from app.csv_import import CsvFileError
 from app.errors import ApiError
 from app.extensions import db
 from app.personal_data import decrypt
@@ -202,21 +201,9 @@ class Targets(MethodView):
         ``village_code,target_households``): all rows or none."""
         user = require(Action.REGISTER_IMPORT)
         round_ = _round_or_404(year)
-        upload = request.files.get("file")
-        if upload is None:
-            raise ApiError(400, "FILE_REQUIRED", "send the CSV as multipart field 'file'",
-                           errors={"file": ["required"]})
-        try:
-            report = planning.import_targets(
-                round_, upload.read(),
-                allowed=lambda area: may(user, Action.REGISTER_IMPORT, area=area))
-        except CsvFileError as exc:
-            raise ApiError(422, exc.error_code, str(exc), errors={"file": [str(exc)]}) from exc
-        if not report.ok:
-            raise ApiError(422, "TARGETS_INVALID",
-                           f"{len(report.errors)} bad row(s); nothing was saved",
-                           errors={"rows": [e.as_dict() for e in report.errors]})
-        return report.as_dict()
+        return csv_upload(lambda data: planning.import_targets(
+            round_, data, allowed=lambda area: may(user, Action.REGISTER_IMPORT, area=area)),
+            invalid_code="TARGETS_INVALID")
 
 
 @blp.route("/rounds/<int:year>/assignments")

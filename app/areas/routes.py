@@ -2,10 +2,9 @@
 village/community register upload."""
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
 
-from app.api_base import Blueprint, PageArgs, page
+from app.api_base import Blueprint, PageArgs, csv_upload, page
 from app.areas import queries
 from app.areas.register import import_register
 from app.areas.schemas import (
@@ -17,7 +16,6 @@ from app.areas.schemas import (
 )
 from app.auth.guard import require
 from app.auth.policy import Action, may, visible_areas_clause
-from app.csv_import import CsvFileError
 from app.errors import ApiError
 
 blp = Blueprint("areas_api", __name__, url_prefix="/api/v1",
@@ -92,18 +90,7 @@ class AreaRegister(MethodView):
         Every row must be valid and inside the caller's area, or nothing is applied and
         each bad row is listed with its line number, field and error code."""
         user = require(Action.REGISTER_IMPORT)
-        upload = request.files.get("file")
-        if upload is None:
-            raise ApiError(400, "FILE_REQUIRED", "send the CSV as multipart field 'file'",
-                           errors={"file": ["required"]})
-        try:
-            report = import_register(
-                upload.read(), dry_run=args["dry_run"],
-                allowed=lambda sub: may(user, Action.REGISTER_IMPORT, area=sub))
-        except CsvFileError as exc:
-            raise ApiError(422, exc.error_code, str(exc), errors={"file": [str(exc)]}) from exc
-        if not report.ok:
-            raise ApiError(422, "REGISTER_INVALID",
-                           f"{len(report.errors)} bad row(s); nothing was imported",
-                           errors={"rows": [e.as_dict() for e in report.errors]})
-        return report.as_dict()
+        return csv_upload(lambda data: import_register(
+            data, dry_run=args["dry_run"],
+            allowed=lambda sub: may(user, Action.REGISTER_IMPORT, area=sub)),
+            invalid_code="REGISTER_INVALID")
