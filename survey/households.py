@@ -5,6 +5,7 @@ village rollup and the quality issues in one transaction.
 from __future__ import annotations
 
 import base64
+import functools
 import binascii
 import hashlib
 import json
@@ -133,10 +134,14 @@ def _is_registration_office(office: str, province_code: str) -> bool:
     """A district of the province, or a municipal registration office (PP50–PP99)."""
     if office[:2] != province_code:
         return False
-    if int(office[2:]) >= 50:
-        return True
-    area = db.session.get(Area, office)
-    return area is not None and area.level == AreaLevel.DISTRICT.value
+    return int(office[2:]) >= 50 or office in _district_codes(province_code)
+
+
+@functools.lru_cache(maxsize=128)
+def _district_codes(province_code: str) -> frozenset[str]:
+    """The official districts of a province (reference data: fixed while the app runs)."""
+    return frozenset(db.session.scalars(select(Area.code).where(
+        Area.parent_code == province_code, Area.level == AreaLevel.DISTRICT.value)))
 
 
 def signature_bytes(value) -> bytes | None:

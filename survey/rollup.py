@@ -77,16 +77,20 @@ def _empty_row_values(round_year: int, area_code: str, indicators: int) -> dict:
 
 
 def _locked_row(round_: SurveyRound, area_code: str) -> VillageRollup:
-    """The village's rollup row, created if missing, locked for this transaction."""
+    """The village's rollup row, created if missing, locked for this transaction.
+    Concurrent first submissions in a village both insert-or-ignore, then lock the one row."""
+    query = (select(VillageRollup).where(VillageRollup.round_year == round_.year,
+                                         VillageRollup.area_code == area_code)
+             .with_for_update().execution_options(populate_existing=True))
+    row = db.session.scalars(query).one_or_none()
+    if row is not None:
+        return row
     indicators = len(as_version(round_.questionnaire_version).indicators)
     values = _empty_row_values(round_.year, area_code, indicators)
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     db.session.execute(insert(VillageRollup).values(**values).on_conflict_do_nothing())
-    return db.session.scalars(
-        select(VillageRollup).where(VillageRollup.round_year == round_.year,
-                                    VillageRollup.area_code == area_code)
-        .with_for_update().execution_options(populate_existing=True)).one()
+    return db.session.scalars(query).one()
 
 
 def _add_counts(values: list, counts: Counter, sign: int) -> list:
