@@ -11,3 +11,5 @@ def init_app(app) -> None:
     api.register_blueprint(blp)
     api.register_blueprint(reports_blp)
     cli.register(app)
+    from survey.pwa.routes import bp as pwa_bp
+    app.register_blueprint(pwa_bp)

@@ -5,8 +5,8 @@ village rollup and the quality issues in one transaction.
 from __future__ import annotations
 
 import base64
-import functools
 import binascii
+import functools
 import hashlib
 import json
 from dataclasses import dataclass

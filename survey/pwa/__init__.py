@@ -1,0 +1,1 @@
+"""The enumerator's offline-first mobile web app, served at ``/collect``."""
