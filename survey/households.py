@@ -278,6 +278,13 @@ def _refresh_duplicate_ids(household: Household, *, new: bool = False) -> None:
                     "other_village_code": household.village_code}))
 
 
+def _conflict(field: str, code: str, existing_id: str, message: str, message_th: str):
+    """A 409 that names the field and the stored household it clashes with."""
+    return ApiError(409, code, message, message_th=message_th,
+                    errors={field: [{"error_code": code, "message": message_th,
+                                     "existing_id": existing_id}]})
+
+
 def _check_house_code_free(household_id: str, round_year: int, house_code: str | None):
     if not house_code:
         return
@@ -285,12 +292,9 @@ def _check_house_code_free(household_id: str, round_year: int, house_code: str |
         Household.round_year == round_year, Household.house_code == house_code,
         Household.id != household_id))
     if existing is not None:
-        raise ApiError(409, "DUPLICATE_HOUSE_CODE",
-                       f"house code {house_code} is already recorded in round {round_year}",
-                       errors={"house_code": [{"error_code": "DUPLICATE_HOUSE_CODE",
-                                               "message": "รหัสบ้านนี้ถูกบันทึกแล้วในรอบนี้",
-                                               "existing_id": existing}]},
-                       message_th="รหัสบ้านนี้ถูกบันทึกแล้วในรอบนี้")
+        raise _conflict("house_code", "DUPLICATE_HOUSE_CODE", existing,
+                        f"house code {house_code} is already recorded in round {round_year}",
+                        "รหัสบ้านนี้ถูกบันทึกแล้วในรอบนี้")
 
 
 def submit(user: User, payload: dict, raw: dict) -> WriteResult:
@@ -302,12 +306,9 @@ def submit(user: User, payload: dict, raw: dict) -> WriteResult:
     existing = db.session.get(Household, household_id)
     if existing is not None:
         if existing.payload_hash != digest:
-            raise ApiError(409, "UUID_CONFLICT",
-                           f"household {household_id} exists with different content",
-                           errors={"client_uuid": [{"error_code": "UUID_CONFLICT",
-                                                    "message": "มีข้อมูลอื่นใช้รหัสนี้แล้ว",
-                                                    "existing_id": household_id}]},
-                           message_th="มีข้อมูลครัวเรือนอื่นใช้รหัสอ้างอิงนี้แล้ว")
+            raise _conflict("client_uuid", "UUID_CONFLICT", household_id,
+                            f"household {household_id} exists with different content",
+                            "มีข้อมูลครัวเรือนอื่นใช้รหัสอ้างอิงนี้แล้ว")
         return WriteResult(existing, created=False, warnings=[])
     round_ = _round(payload["round"])
     village = _village(payload["village_code"])
