@@ -10,6 +10,7 @@ from flask import Flask, send_from_directory
 
 from app import config as app_config
 from app import errors, thai
+from app.json_limits import BoundedJSONProvider
 from app.db_types import utcnow
 from app.extensions import api, db, migrate
 
@@ -20,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app; ``config`` overrides what the environment says (tests use it)."""
     app = Flask(__name__, instance_path=os.environ.get("BMN_INSTANCE_PATH") or None,
                 instance_relative_config=True)
+    app.json = BoundedJSONProvider(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(app_config.from_environment(app.instance_path))
     app.config.update(config or {})

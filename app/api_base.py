@@ -7,13 +7,27 @@ import json
 import marshmallow as ma
 from flask import request, url_for
 from flask_smorest import Blueprint as SmorestBlueprint
-from webargs.flaskparser import FlaskParser
+from marshmallow import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 
+from app import json_limits
 from app.csv_import import CsvFileError
 from app.errors import ApiError
+from app.extensions import db
+from app.json_limits import JsonLimitError
 
 
 class _Parser(FlaskParser):
+    def _raw_load_json(self, req):
+        """The body parsed within ``app.json_limits`` (depth, 64-bit integers, Unicode)."""
+        if not is_json_request(req):
+            return missing
+        try:
+            return json_limits.loads(req.get_data(cache=True))
+        except JsonLimitError as exc:
+            raise ApiError(400, exc.error_code, str(exc), errors={"json": [str(exc)]},
+                           message_th="ข้อมูลที่ส่งมามีรูปแบบเกินขอบเขตที่ระบบรับได้") from exc
+
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         where = f" at line {error.lineno} column {error.colno}" if isinstance(
             error, json.JSONDecodeError) else ""
@@ -32,9 +46,19 @@ class InputSchema(ma.Schema):
         unknown = ma.RAISE
 
 
+# Integers from the query string land in 32-bit database columns and OFFSET clauses.
+MAX_OFFSET = 2 ** 31 - 1
+
+
+def round_year_field(**kwargs) -> ma.fields.Integer:
+    """A survey round: a Buddhist-Era year."""
+    return ma.fields.Integer(validate=ma.validate.Range(min=2500, max=2700),
+                             metadata={"description": "Buddhist Era, e.g. 2565"}, **kwargs)
+
+
 class PageArgs(InputSchema):
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=1000))
-    offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0))
+    offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=MAX_OFFSET))
 
 
 def page_links(total: int, limit: int, offset: int) -> list[dict]:
@@ -68,8 +92,9 @@ def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
 
 
 def csv_upload(run, *, invalid_code: str) -> dict:
-    """Run an all-or-nothing CSV import on the uploaded multipart ``file``: 400 without a
-    file, 422 for an unreadable file or with every bad row; the import's report otherwise."""
+    """Run an all-or-nothing CSV import on the uploaded multipart ``file`` and commit it:
+    400 without a file, 422 for an unreadable file or with every bad row (nothing saved);
+    the import's report otherwise."""
     upload = request.files.get("file")
     if upload is None:
         raise ApiError(400, "FILE_REQUIRED", "send the CSV as multipart field 'file'",
@@ -80,6 +105,8 @@ def csv_upload(run, *, invalid_code: str) -> dict:
         raise ApiError(422, exc.error_code, str(exc), errors={"file": [str(exc)]},
                        message_th=exc.message_th) from exc
     if not report.ok:
+        db.session.rollback()
         raise ApiError(422, invalid_code, f"{len(report.errors)} bad row(s); nothing was saved",
                        errors={"rows": [e.as_dict() for e in report.errors]})
+    db.session.commit()
     return report.as_dict()

@@ -38,6 +38,7 @@ def _import(data: bytes) -> None:
         for e in report.errors:
             click.echo(f"line {e.line}: {e.field}: {e.error_code}: {e.message}", err=True)
         raise click.ClickException(f"{len(report.errors)} bad row(s); nothing was imported")
+    db.session.commit()
     click.echo(f"register ({report.encoding}): {report.villages_created} villages/communities "
                f"created, {report.villages_updated} updated; {report.laos_created} LAOs "
                f"created, {report.laos_updated} updated")

@@ -54,7 +54,9 @@ def from_environment(instance_path: str) -> dict:
     """The whole configuration as a dict, read once when the app is created."""
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error never carries the row's values (names, IDs)
+        # into an exception message or a log line.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SECRET_KEY": secret_key(instance_path),
         # Browser sessions: HttpOnly always; Secure unless explicitly running over plain HTTP.
         "SESSION_COOKIE_HTTPONLY": True,
@@ -68,10 +70,17 @@ def from_environment(instance_path: str) -> dict:
         # Login throttling: consecutive failures before a temporary lock, and its length.
         "BMN_LOGIN_MAX_FAILURES": _int("BMN_LOGIN_MAX_FAILURES", 5),
         "BMN_LOGIN_LOCK_MINUTES": _int("BMN_LOGIN_LOCK_MINUTES", 15),
+        # Failed sign-ins from one client address (any usernames) before it must wait.
+        "BMN_LOGIN_MAX_PER_ADDRESS": _int("BMN_LOGIN_MAX_PER_ADDRESS", 30),
         # Bearer tokens for phones and scripts: long-lived (days offline), revocable.
         "BMN_TOKEN_DAYS": _int("BMN_TOKEN_DAYS", 90),
         # Key for hashing and encrypting national IDs (SECRET_KEY when unset).
         "BMN_DATA_KEY": os.environ.get("BMN_DATA_KEY"),
+        # Small areas: for roles without personal-data rights, villages/communities with
+        # fewer households than this are left out of every aggregate figure.
+        "BMN_MIN_AREA_HOUSEHOLDS": _int("BMN_MIN_AREA_HOUSEHOLDS", 5),
+        # Paths answered in JSON (errors included) and authenticated before anything else.
+        "BMN_API_PREFIXES": ["/api/"],
         # The packages that plug into the app (each has ``init_app(app)``).
         "BMN_PACKAGES": ["survey"],
         "MAX_CONTENT_LENGTH": _int("BMN_MAX_UPLOAD_MB", 32) * 1024 * 1024,

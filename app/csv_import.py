@@ -11,6 +11,7 @@ FILE_ERRORS_TH = {
     "ENCODING": "อ่านไฟล์ไม่ได้: กรุณาบันทึกเป็น CSV UTF-8 หรือ TIS-620",
     "EMPTY_FILE": "ไฟล์ว่างเปล่า",
     "MISSING_COLUMNS": "หัวตารางไม่ครบ",
+    "MALFORMED_CSV": "อ่านไฟล์ CSV ไม่ได้ (ช่องข้อมูลยาวผิดปกติหรือเครื่องหมายคำพูดไม่ครบ)",
 }
 
 
@@ -60,7 +61,11 @@ def read_rows(data: bytes, columns: list[str]) -> tuple[str, Iterator[tuple[int,
     A row with more fields than the header gets the key ``None``."""
     text, encoding = decode(data)
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise CsvFileError("MALFORMED_CSV", f"line 1: {exc}") from exc
+    header = [h.strip() for h in (fieldnames or [])]
     if not header:
         raise CsvFileError("EMPTY_FILE", "the file is empty")
     missing = [c for c in columns if c not in header]
@@ -70,7 +75,12 @@ def read_rows(data: bytes, columns: list[str]) -> tuple[str, Iterator[tuple[int,
     reader.fieldnames = header
 
     def rows():
-        for line, raw in enumerate(reader, start=2):
-            yield line, {k: (v.strip() if isinstance(v, str) else v) for k, v in raw.items()}
+        line = 1
+        try:
+            for line, raw in enumerate(reader, start=2):
+                yield line, {k: (v.strip() if isinstance(v, str) else v)
+                             for k, v in raw.items()}
+        except csv.Error as exc:  # e.g. a field over csv.field_size_limit() (131,072)
+            raise CsvFileError("MALFORMED_CSV", f"line {line + 1}: {exc}") from exc
 
     return encoding, rows()

@@ -1,15 +1,27 @@
-"""One error shape for every error.
+"""One error shape for every error, one catalogue of domain errors, and request ids.
 
-API responses are JSON: ``{"code", "status", "message", "errors", "error_code"}`` where
-``error_code`` is a stable English identifier clients can switch on. Pages get the same
-information as a Thai HTML page.
+API responses are JSON: ``{"code", "status", "message", "message_th", "errors",
+"error_code", "request_id"}`` where ``error_code`` is a stable English identifier clients
+can switch on. Pages get the same information as a Thai HTML page.
+
+Services raise :class:`Problem` with a code from :data:`CATALOGUE` (HTTP status, English
+and Thai text); they never import HTTP classes. Only this module turns a problem into a
+response. Unexpected exceptions are logged with the request id (returned to the caller in
+the body and the ``X-Request-ID`` header) but never with the request body.
 """
 from __future__ import annotations
 
+import logging
+import re
+import traceback
+import uuid
+from dataclasses import dataclass
 from http import HTTPStatus
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger("bmn.errors")
 
 # The error_code used when the raiser did not name a more specific one.
 DEFAULT_ERROR_CODES = {
@@ -36,15 +48,95 @@ THAI_TITLES = {
     404: "ไม่พบข้อมูลที่ต้องการ",
     405: "วิธีการเรียกใช้ไม่ถูกต้อง",
     409: "ข้อมูลขัดแย้งกับที่มีอยู่แล้ว",
+    412: "ข้อมูลถูกแก้ไขไปแล้ว",
     413: "ไฟล์มีขนาดใหญ่เกินไป",
     422: "ข้อมูลไม่ถูกต้อง",
+    428: "ต้องระบุรุ่นของข้อมูล",
     429: "พยายามหลายครั้งเกินไป",
     500: "เกิดข้อผิดพลาดในระบบ",
 }
 
 
+@dataclass(frozen=True)
+class ErrorSpec:
+    status: int
+    en: str
+    th: str
+
+
+# Every domain error: code → status, English text, Thai text ({name} fields are filled from
+# the raiser's parameters). Codes are stable; clients switch on them.
+CATALOGUE: dict[str, ErrorSpec] = {
+    # rounds, targets, assignments
+    "UNKNOWN_ROUND": ErrorSpec(404, "no survey round {year}", "ไม่มีรอบการจัดเก็บปี {year}"),
+    "INVALID_ROUND": ErrorSpec(422, "{reason}", "ข้อมูลรอบการจัดเก็บไม่ถูกต้อง"),
+    "ROUND_HAS_HOUSEHOLDS": ErrorSpec(
+        409, "round {year} already has households; {setting} affects their scores and can "
+             "no longer change",
+        "รอบนี้มีข้อมูลครัวเรือนแล้ว ไม่สามารถเปลี่ยนค่าที่มีผลต่อการประเมินตัวชี้วัดได้"),
+    "UNKNOWN_ENUMERATOR": ErrorSpec(
+        422, "no enumerator {username!r} in your area",
+        "ไม่พบอาสาสมัครจัดเก็บข้อมูลชื่อผู้ใช้นี้ในพื้นที่ของท่าน"),
+    "NOT_A_VILLAGE": ErrorSpec(422, "{code} is not a village or community",
+                               "มอบหมายได้เฉพาะหมู่บ้านหรือชุมชน"),
+    "OUTSIDE_ENUMERATOR_SCOPE": ErrorSpec(422, "{code} is outside the enumerator's area",
+                                          "หมู่บ้าน/ชุมชนนี้อยู่นอกพื้นที่ของอาสาสมัคร"),
+    # areas
+    "UNKNOWN_AREA": ErrorSpec(404, "no area {code!r}", "ไม่พบพื้นที่รหัส {code}"),
+    "UNKNOWN_LAO": ErrorSpec(404, "no LAO {code!r}", "ไม่พบ อปท. รหัส {code}"),
+    "UNKNOWN_QUESTIONNAIRE": ErrorSpec(404, "no questionnaire {version!r}",
+                                       "ไม่พบแบบสอบถามฉบับนี้"),
+    # households
+    "UNKNOWN_HOUSEHOLD": ErrorSpec(404, "no household {id}", "ไม่พบข้อมูลครัวเรือนนี้"),
+    "VALIDATION_ERROR": ErrorSpec(422, "the household has invalid fields",
+                                  "ข้อมูลครัวเรือนไม่ถูกต้อง"),
+    "NOT_ASSIGNED": ErrorSpec(403, "not assigned to this village/community in round {year}",
+                              "ท่านไม่ได้รับมอบหมายให้จัดเก็บข้อมูลในหมู่บ้าน/ชุมชนนี้"),
+    "UUID_CONFLICT": ErrorSpec(409, "client_uuid {id} is already used by other content",
+                               "มีข้อมูลครัวเรือนอื่นใช้รหัสอ้างอิงนี้แล้ว"),
+    "DUPLICATE_HOUSE_CODE": ErrorSpec(409, "house code {house_code} is already recorded in "
+                                           "round {year}", "รหัสบ้านนี้ถูกบันทึกแล้วในรอบนี้"),
+    "HOUSEHOLD_LOCKED": ErrorSpec(409, "the household's area is certified; it can no longer "
+                                       "change", "พื้นที่นี้รับรองข้อมูลแล้ว ไม่สามารถแก้ไขได้"),
+    "IF_MATCH_REQUIRED": ErrorSpec(428, "send If-Match with the ETag of the version you edited",
+                                   "ต้องระบุรุ่นของข้อมูลที่แก้ไข (If-Match)"),
+    "VERSION_MISMATCH": ErrorSpec(412, "the household changed since you read it (now {etag})",
+                                  "ข้อมูลถูกแก้ไขไปแล้วโดยผู้อื่น กรุณาโหลดข้อมูลล่าสุด"),
+    "ALREADY_RETURNED": ErrorSpec(409, "the household is already returned",
+                                  "ครัวเรือนนี้ถูกส่งกลับให้แก้ไขอยู่แล้ว"),
+    "RETURNS_OUTSTANDING": ErrorSpec(
+        409, "{count} household(s) are still returned for correction",
+        "ยังมีครัวเรือนที่ส่งกลับให้แก้ไข {count:,} ครัวเรือน"),
+    "VILLAGE_CHANGE_NOT_ALLOWED": ErrorSpec(
+        422, "a correction cannot change the village; move the household instead",
+        "การแก้ไขข้อมูลเปลี่ยนหมู่บ้านไม่ได้ ให้ใช้การย้ายครัวเรือน"),
+    "SAME_VILLAGE": ErrorSpec(422, "the household is already in {code}",
+                              "ครัวเรือนอยู่ในหมู่บ้าน/ชุมชนนี้แล้ว"),
+    # reports
+    "LAO_PARTLY_OUTSIDE_SCOPE": ErrorSpec(
+        403, "this LAO has villages outside your area; ask for your area instead",
+        "อปท. นี้มีหมู่บ้าน/ชุมชนอยู่นอกพื้นที่ของท่าน กรุณาเรียกดูตามพื้นที่ของท่าน"),
+}
+
+
+class Problem(Exception):
+    """A domain error: raised by services with a catalogue code, answered at the edge."""
+
+    def __init__(self, error_code: str, *, errors: dict | None = None,
+                 headers: dict | None = None, **params):
+        spec = CATALOGUE[error_code]
+        self.error_code = error_code
+        self.status = spec.status
+        self.message = spec.en.format(**params)
+        self.message_th = spec.th.format(**params)
+        self.errors = errors
+        self.headers = headers or {}
+        super().__init__(self.message)
+
+
 class ApiError(HTTPException):
-    """An HTTP error that carries a stable ``error_code``, a message and per-field errors."""
+    """An HTTP error raised at the edge (authentication, parsing) with a stable
+    ``error_code``, a message and per-field errors."""
 
     def __init__(self, status: int, error_code: str, message: str,
                  errors: dict | None = None, headers: dict | None = None,
@@ -61,48 +153,99 @@ class ApiError(HTTPException):
         return HTTPStatus(self.code).phrase
 
 
-def error_payload(error: HTTPException) -> dict:
-    """The JSON body for any HTTP error, including webargs validation errors."""
-    status = error.code or 500
-    payload = {"code": status, "status": HTTPStatus(status).phrase}
-    data = getattr(error, "data", None) or {}
-    message = data.get("message") or error.description or HTTPStatus(status).description
-    errors = getattr(error, "errors", None) or data.get("errors") or data.get("messages")
-    payload["message"] = message
+def is_api_request() -> bool:
+    """Requests answered in JSON: every prefix in ``BMN_API_PREFIXES``."""
+    return request.path.startswith(tuple(current_app.config["BMN_API_PREFIXES"]))
+
+
+def request_id() -> str:
+    """The id of this request: the caller's ``X-Request-ID`` when it is a sane token, else
+    a new one. It is in every response's headers and every error body."""
+    rid = g.get("request_id")
+    if rid is None:
+        given = request.headers.get("X-Request-ID", "")
+        rid = given if re.fullmatch(r"[A-Za-z0-9._-]{8,64}", given) else uuid.uuid4().hex
+        g.request_id = rid
+    return rid
+
+
+def _payload(status: int, error_code: str | None, message: str, message_th: str | None,
+             errors) -> dict:
+    payload = {"code": status, "status": HTTPStatus(status).phrase, "message": message}
+    if message_th:
+        payload["message_th"] = message_th
     if errors:
         payload["errors"] = errors
-    payload["error_code"] = (getattr(error, "error_code", None) or data.get("error_code")
-                             or DEFAULT_ERROR_CODES.get(status, "HTTP_%d" % status))
+    payload["error_code"] = error_code or DEFAULT_ERROR_CODES.get(status, "HTTP_%d" % status)
+    payload["request_id"] = request_id()
     return payload
 
 
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+def error_payload(error: HTTPException) -> dict:
+    """The JSON body for any HTTP error, including webargs validation errors."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    message = data.get("message") or error.description or HTTPStatus(status).description
+    errors = getattr(error, "errors", None) or data.get("errors") or data.get("messages")
+    return _payload(status, getattr(error, "error_code", None) or data.get("error_code"),
+                    message, getattr(error, "message_th", None), errors)
+
+
+def _respond(payload: dict, headers: dict):
+    if is_api_request() or request.accept_mimetypes.best == "application/json":
+        response = jsonify(payload)
+    else:
+        title = THAI_TITLES.get(payload["code"], payload["status"])
+        response = render_template("error.html", title=title,
+                                   message=payload.get("message_th"), payload=payload)
+    return response, payload["code"], headers
 
 
 def handle_http_exception(error: HTTPException):
     if error.response is not None:  # abort(redirect(...)) and the like
         return error.response
-    payload = error_payload(error)
-    headers = dict(getattr(error, "extra_headers", {}) or {})
+    # Werkzeug's own headers (Allow on a 405, WWW-Authenticate …), then the raiser's.
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    headers.update(getattr(error, "extra_headers", {}) or {})
     data = getattr(error, "data", None) or {}
     headers.update(data.get("headers") or {})
-    if _wants_json():
-        response = jsonify(payload)
-    else:
-        title = THAI_TITLES.get(payload["code"], payload["status"])
-        message_th = getattr(error, "message_th", None)
-        response = render_template("error.html", title=title, message=message_th,
-                                   payload=payload)
-    return response, payload["code"], headers
+    return _respond(error_payload(error), headers)
+
+
+def handle_problem(problem: Problem):
+    return _respond(_payload(problem.status, problem.error_code, problem.message,
+                             problem.message_th, problem.errors), problem.headers)
+
+
+# What may identify a person in an exception's message: long digit runs (national IDs,
+# phone numbers, house codes) and Thai text (names, addresses). Database errors carry no
+# row values at all (the engine runs with hide_parameters).
+_PERSONAL = re.compile(r"\d{5,}|[\u0e00-\u0e7f]+")
+
+
+def _redacted(error: Exception) -> str:
+    """The exception's type and message, with whatever may identify a person masked."""
+    message = _PERSONAL.sub(lambda m: "#" * len(m.group()), str(error))[:500]
+    return f"{type(error).__module__}.{type(error).__qualname__}: {message}"
 
 
 def handle_unexpected(error: Exception):
-    """Unexpected exceptions: log them (Flask does) and answer with the common shape."""
+    """Unexpected exceptions: log them with the request id, the method, the path and the
+    stack (never the body), and answer 500 in the common shape."""
+    rid = request_id()
+    stack = "".join(traceback.format_tb(error.__traceback__))
+    log.error("unhandled error request_id=%s %s %s\n%s%s", rid, request.method, request.path,
+              stack, _redacted(error))
     return handle_http_exception(InternalServerError())
+
+
+def _add_request_id(response):
+    response.headers["X-Request-ID"] = request_id()
+    return response
 
 
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
-    if not app.debug and not app.testing:
-        app.register_error_handler(Exception, handle_unexpected)
+    app.register_error_handler(Problem, handle_problem)
+    app.register_error_handler(Exception, handle_unexpected)
+    app.after_request(_add_request_id)

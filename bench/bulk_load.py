@@ -44,7 +44,7 @@ def build_templates(app, villages: list[str], count: int, rng: random.Random):
     """Score ``count`` synthetic payloads once, as the API would."""
     from app.areas.models import Area
     from app.extensions import db
-    from survey.households import _fill, submission_hash
+    from survey.households import _fill, _validated, submission_hash
     from survey.models import Household, SurveyRound
     from survey.schemas import HouseholdInputSchema
     templates = []
@@ -56,7 +56,9 @@ def build_templates(app, villages: list[str], count: int, rng: random.Random):
             parsed = HouseholdInputSchema().load(json.loads(json.dumps(payload)))
             household = Household(id=payload["client_uuid"], enumerator_id=1, status="submitted",
                                   payload_hash=submission_hash(payload), version=1)
-            _fill(household, parsed, round_, db.session.get(Area, code))
+            village = db.session.get(Area, code)
+            stored, _ = _validated(parsed, round_, village)
+            _fill(household, stored, round_, village)
             templates.append((payload, household))
             db.session.expunge_all()
     return templates
@@ -96,8 +98,6 @@ def load(app, total: int) -> None:
     with app.app_context():
         villages = db.session.scalars(select(Area.code).where(
             Area.level.in_(["village", "community"])).order_by(Area.code)).all()
-        laos = dict(db.session.execute(select(Area.code, Area.lao_code).where(
-            Area.level.in_(["village", "community"]))).all())
         enumerator = create_user("bulk", "bulk-password", Role.DEPARTMENT_ADMIN)
         round_ = db.session.get(SurveyRound, 2565)
         indicators = len(as_version(round_.questionnaire_version).indicators)
@@ -131,7 +131,7 @@ def load(app, total: int) -> None:
                                 "national_id_encrypted": encrypt(national_id)})
             row = {c: getattr(template, c) for c in household_columns}
             row.update(id=household_id, village_code=village, province_code=village[:2],
-                       lao_code=laos[village], house_code=house_code,
+                       house_code=house_code,
                        enumerator_id=enumerator.id, payload_hash=submission_hash(body),
                        address={**(template.address or {}), "moo": str(int(village[-2:]))},
                        created_at=now, updated_at=now)

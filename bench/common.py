@@ -60,6 +60,7 @@ def prepare(app, provinces: list[str]) -> None:
     from app.areas.demo import demo_register_csv
     from app.areas.official import load_official_areas
     from app.areas.register import import_register
+    from app.extensions import db
     from survey import planning
     with app.app_context():
         upgrade()
@@ -67,6 +68,7 @@ def prepare(app, provinces: list[str]) -> None:
         for province in provinces:
             assert import_register(demo_register_csv(province)).ok
         planning.create_round(2565, "2560-2564", date(2022, 1, 1), date(2022, 5, 31))
+        db.session.commit()
 
 
 def free_port() -> int:

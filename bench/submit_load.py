@@ -53,6 +53,7 @@ def enumerators_with_tokens(app) -> list[tuple[str, list[str]]]:
                                           .order_by(Area.code)).all()
             for village in villages:
                 planning.assign(round_, user, village)
+            db.session.commit()
             out.append((issue_token(user, "bench").token, [v.code for v in villages]))
     return out
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.areas.models import Area, AreaLevel
 from app.auth.models import Role, User
+from app.errors import Problem
 from app.extensions import db
 from survey import planning
 from survey.models import SurveyRound
@@ -28,8 +29,9 @@ def create_round_command(year, version, start, end, income_line):
     """Open a survey round (YEAR in the Buddhist Era)."""
     try:
         round_ = planning.create_round(year, version, start.date(), end.date(), income_line)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
+    except Problem as exc:
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
     click.echo(f"round {round_.year}: questionnaire {round_.questionnaire_version}, "
                f"{round_.collection_start} – {round_.collection_end}, "
                f"income line {round_.income_line:,} baht/person/year")
@@ -48,6 +50,7 @@ def import_targets_command(year, csv_file):
         click.echo(f"line {e.line}: {e.field}: {e.error_code}: {e.message}", err=True)
     if not report.ok:
         raise click.ClickException(f"{len(report.errors)} bad row(s); nothing was saved")
+    db.session.commit()
     click.echo(f"{report.saved} targets saved")
 
 
@@ -74,6 +77,7 @@ def demo_command(province_code):
             if village.code.startswith(enumerator.scope_area_code):
                 planning.assign(round_, enumerator, village)
         click.echo(f"  {enumerator.username} assigned in {enumerator.scope_area_code}")
+    db.session.commit()
 
 
 def register(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """Streaming CSV and XLSX files: constant memory, no row cap.
 
 CSV is generated row by row as the response is sent (UTF-8 with a BOM so Thai opens
-correctly in Excel). XLSX is written by XlsxWriter in constant-memory mode to a temporary
+correctly in Excel); text that a spreadsheet would run as a formula is neutralised. XLSX is written by XlsxWriter in constant-memory mode to a temporary
 file, row by row, then streamed from disk.
 """
 from __future__ import annotations
@@ -15,14 +15,25 @@ import xlsxwriter
 from flask import Response, send_file, stream_with_context
 
 
+# A cell starting with one of these is a formula to Excel and LibreOffice (OWASP, "CSV
+# injection"): such text gets a leading apostrophe, which shows it as typed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Response:
     def generate():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         buffer.write("\ufeff")
-        writer.writerow(header)
+        writer.writerow([csv_cell(v) for v in header])
         for row in rows:
-            writer.writerow(row)
+            writer.writerow([csv_cell(v) for v in row])
             if buffer.tell() > 64 * 1024:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -34,7 +45,11 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Resp
 
 def xlsx_response(filename: str, header: list[str], rows: Iterable[list]) -> Response:
     spool = tempfile.TemporaryFile(suffix=".xlsx")
-    workbook = xlsxwriter.Workbook(spool, {"constant_memory": True, "in_memory": False})
+    # Text is always written as text: a name like "=HYPERLINK(…)" must never become a live
+    # formula (or a link) in another user's spreadsheet.
+    workbook = xlsxwriter.Workbook(spool, {"constant_memory": True, "in_memory": False,
+                                           "strings_to_formulas": False,
+                                           "strings_to_urls": False})
     sheet = workbook.add_worksheet(filename[:31])
     bold = workbook.add_format({"bold": True, "font_name": "Sarabun"})
     cell = workbook.add_format({"font_name": "Sarabun", "num_format": "#,##0.##"})

@@ -1,6 +1,10 @@
-"""The household lifecycle: submit (idempotent by the phone's UUID), correct (optimistic
-locking), return for correction, lock. Each change validates, scores, stores, updates the
-village rollup and the quality issues in one transaction.
+"""The household lifecycle as operations: submit (idempotent by the phone's UUID), correct
+(optimistic locking), move to another village, return for correction, lock.
+
+Each operation checks the state, validates and scores, stores the household, updates the
+village rollup and the quality issues, and writes a household history row (who, role, when,
+what, why) — then *flushes*. The caller (a route or a certification) commits, so a change
+and whatever caused it commit together or not at all. Errors are catalogue ``Problem``s.
 """
 from __future__ import annotations
 
@@ -12,27 +16,32 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, insert, literal, or_, select, update
 
 from app.areas.models import Area, AreaLevel
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.auth.policy import Action, may
 from app.db_types import utcnow
-from app.errors import ApiError
+from app.errors import Problem
 from app.extensions import db
 from app.personal_data import encrypt, id_hash
 from app.thai import BANGKOK
 from survey import rollup
+from survey.access import require_assignment
 from survey.indicators import (
     Outcome,
     evaluate,
     household_expense,
     household_income,
     income_per_person,
+    results_as_json,
+    rules_version,
     to_masks,
 )
 from survey.models import (
-    Assignment,
     Household,
+    HouseholdAction,
+    HouseholdHistory,
     HouseholdStatus,
     Member,
     QualityIssue,
@@ -40,10 +49,12 @@ from survey.models import (
 )
 from survey.questionnaires import as_version
 from survey.validation import (
+    HOUSE_CODE,
     Issue,
     age_in_years,
-    format_be_date,
+    has_letter,
     mask_national_id,
+    normalise_text,
     parse_be_date,
     validate_household,
 )
@@ -63,15 +74,12 @@ class WriteResult:
     household: Household
     created: bool
     warnings: list[Issue]
-    indicators: list | None = None  # the results just computed, when there are any
 
 
-def _round(year: int) -> SurveyRound:
+def get_round(year: int) -> SurveyRound:
     round_ = db.session.get(SurveyRound, year)
     if round_ is None:
-        raise ApiError(422, "UNKNOWN_ROUND", f"no survey round {year}",
-                       errors={"round": [{"error_code": "UNKNOWN_ROUND",
-                                          "message": f"ไม่มีรอบการจัดเก็บปี {year}"}]})
+        raise Problem("UNKNOWN_ROUND", year=year)
     return round_
 
 
@@ -82,13 +90,12 @@ def submission_hash(payload: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _invalid(issues: list[Issue], message: str = "the household has invalid fields"):
+def _invalid(issues: list[Issue]) -> Problem:
     errors: dict[str, list] = {}
     for issue in issues:
         errors.setdefault(issue.field or "_", []).append(
             {"error_code": issue.error_code, "message": issue.message_th})
-    return ApiError(422, "VALIDATION_ERROR", message, errors=errors,
-                    message_th="ข้อมูลครัวเรือนไม่ถูกต้อง")
+    return Problem("VALIDATION_ERROR", errors=errors)
 
 
 def _check_envelope(payload: dict, village: Area, today: date, round_: SurveyRound
@@ -97,7 +104,7 @@ def _check_envelope(payload: dict, village: Area, today: date, round_: SurveyRou
     interview date."""
     errors, warnings = [], []
     house_code = payload.get("house_code")
-    if isinstance(house_code, str) and len(house_code) == 11 and house_code.isdigit():
+    if isinstance(house_code, str) and HOUSE_CODE.fullmatch(house_code):
         if not _is_registration_office(house_code[:4], village.province_code):
             errors.append(Issue("house_code", "HOUSE_CODE_OFFICE",
                                 f"รหัสบ้าน 4 หลักแรก ({house_code[:4]}) ไม่ใช่สำนักทะเบียนใน"
@@ -118,9 +125,13 @@ def _check_envelope(payload: dict, village: Area, today: date, round_: SurveyRou
     if not signoff:
         errors.append(Issue("head_signoff", "SIGNOFF_REQUIRED",
                             "ต้องมีลายมือชื่อหัวหน้าครัวเรือนหรือผู้แทนก่อนส่งข้อมูล"))
-    elif signature_bytes(signoff.get("signature_png")) is None:
-        errors.append(Issue("head_signoff.signature_png", "SIGNATURE_INVALID",
-                            "ลายมือชื่อต้องเป็นภาพ PNG (base64) ขนาดไม่เกิน 300 KB"))
+    else:
+        if not has_letter(signoff["name"]):
+            errors.append(Issue("head_signoff.name", "NAME_NOT_TEXT",
+                                "ชื่อผู้ลงนามต้องมีตัวอักษร"))
+        if signature_bytes(signoff.get("signature_png")) is None:
+            errors.append(Issue("head_signoff.signature_png", "SIGNATURE_INVALID",
+                                "ลายมือชื่อต้องเป็นภาพ PNG (base64) ขนาดไม่เกิน 300 KB"))
     if today > datetime.now(BANGKOK).date():
         errors.append(Issue("interviewed_on", "INTERVIEW_DATE_FUTURE",
                             "วันที่สัมภาษณ์อยู่ในอนาคต"))
@@ -159,7 +170,7 @@ def signature_bytes(value) -> bytes | None:
     return data
 
 
-def _village(code: str) -> Area:
+def get_village(code: str) -> Area:
     village = db.session.get(Area, code) if isinstance(code, str) else None
     if village is None or village.level not in (AreaLevel.VILLAGE.value,
                                                 AreaLevel.COMMUNITY.value):
@@ -168,30 +179,24 @@ def _village(code: str) -> Area:
     return village
 
 
-def require_assignment(user: User, round_year: int, village_code: str) -> None:
-    """Enumerators write only in the villages/communities they are assigned to."""
-    if user.role != Role.ENUMERATOR.value:
-        return
-    assigned = db.session.get(Assignment, (round_year, village_code, user.id))
-    if assigned is None:
-        raise ApiError(403, "NOT_ASSIGNED",
-                       f"not assigned to {village_code} in round {round_year}",
-                       message_th="ท่านไม่ได้รับมอบหมายให้จัดเก็บข้อมูลในหมู่บ้าน/ชุมชนนี้")
-
-
-def _validate(payload: dict, round_: SurveyRound, village: Area) -> list[Issue]:
-    """Raise 422 with every error; return the warnings."""
+def _validated(payload: dict, round_: SurveyRound, village: Area) -> tuple[dict, list[Issue]]:
+    """The payload as it will be stored (text in NFC, answers the household was not asked
+    dropped) and the warnings; a 422 ``Problem`` with every error."""
+    payload = normalise_text(payload)
     today = payload["interviewed_on"]
     report = validate_household(round_.questionnaire_version, payload, today=today)
     errors, warnings = _check_envelope(payload, village, today, round_)
     if report.errors or errors:
         raise _invalid(list(report.errors) + errors)
-    return list(report.warnings) + warnings
+    if report.dropped:
+        payload["answers"] = {k: v for k, v in payload["answers"].items()
+                              if k not in report.dropped}
+    return payload, list(report.warnings) + warnings
 
 
-def _fill(household: Household, payload: dict, round_: SurveyRound, village: Area) -> list:
-    """Copy the payload onto the household, score it, and rebuild its members. Returns the
-    indicator results."""
+def _fill(household: Household, payload: dict, round_: SurveyRound, village: Area) -> None:
+    """Copy a validated payload onto the household, score it (the results are stored with
+    it: every later view reads them), and rebuild its members."""
     version = as_version(round_.questionnaire_version)
     today = payload["interviewed_on"]
     results = evaluate(version, payload, as_of=today, income_line=round_.income_line)
@@ -201,7 +206,6 @@ def _fill(household: Household, payload: dict, round_: SurveyRound, village: Are
     household.round_year = round_.year
     household.province_code = village.province_code
     household.village_code = village.code
-    household.lao_code = village.lao_code
     household.house_code = payload.get("house_code")
     household.house_number = payload.get("house_number")
     household.address = payload.get("address")
@@ -217,16 +221,19 @@ def _fill(household: Household, payload: dict, round_: SurveyRound, village: Are
     household.signed_at = signoff["signed_at"]
     household.signature_png = signature_bytes(signoff["signature_png"])
     household.member_count = len(payload["members"])
+    household.indicator_results = results_as_json(results)
+    household.rules_version = rules_version(version)
     household.applicable_mask, household.passed_mask = applicable, passed
     household.incomplete_mask = sum(1 << (r.number - 1) for r in results
                                     if r.outcome is Outcome.INCOMPLETE)
-    household.income_total = household_income(version, payload) or 0
-    household.expense_total = household_expense(version, payload) or 0
+    household.income_total = household_income(version, payload)
+    household.expense_total = household_expense(version, payload)
     household.income_per_person = income_per_person(version, payload)
+    household.below_income_line = (household.income_per_person is not None
+                                   and household.income_per_person < round_.income_line)
     household.updated_at = utcnow()
     household.members = [_member(line, m, today) for line, m in
                          enumerate(payload["members"], start=1)]
-    return results
 
 
 PERSONAL_MEMBER_FIELDS = {"prefix", "first_name", "last_name", "national_id", "birth_date",
@@ -278,23 +285,45 @@ def _refresh_duplicate_ids(household: Household, *, new: bool = False) -> None:
                     "other_village_code": household.village_code}))
 
 
-def _conflict(field: str, code: str, existing_id: str, message: str, message_th: str):
-    """A 409 that names the field and the stored household it clashes with."""
-    return ApiError(409, code, message, message_th=message_th,
-                    errors={field: [{"error_code": code, "message": message_th,
-                                     "existing_id": existing_id}]})
-
-
-def _check_house_code_free(household_id: str, round_year: int, house_code: str | None):
+def _check_house_code_free(user: User, household_id: str, round_year: int,
+                           house_code: str | None) -> None:
+    """409 when another household of the round has this house code. The answer names the
+    other household only to a caller who may see it."""
     if not house_code:
         return
-    existing = db.session.scalar(select(Household.id).where(
+    existing = db.session.execute(select(Household.id, Household.village_code).where(
         Household.round_year == round_year, Household.house_code == house_code,
-        Household.id != household_id))
-    if existing is not None:
-        raise _conflict("house_code", "DUPLICATE_HOUSE_CODE", existing,
-                        f"house code {house_code} is already recorded in round {round_year}",
-                        "รหัสบ้านนี้ถูกบันทึกแล้วในรอบนี้")
+        Household.id != household_id)).first()
+    if existing is None:
+        return
+    detail = {"error_code": "DUPLICATE_HOUSE_CODE", "message": "รหัสบ้านนี้ถูกบันทึกแล้วในรอบนี้"}
+    if may(user, Action.HOUSEHOLD_READ, area=db.session.get(Area, existing.village_code)):
+        detail["existing_id"] = existing.id
+    raise Problem("DUPLICATE_HOUSE_CODE", house_code=house_code, year=round_year,
+                  errors={"house_code": [detail]})
+
+
+def _record(actor: User, household: Household, action: HouseholdAction, *,
+            reason: str | None = None, detail: dict | None = None) -> None:
+    """The history row of a change (flushed with it by the caller's transaction)."""
+    db.session.add(HouseholdHistory(
+        household_id=household.id, round_year=household.round_year,
+        village_code=household.village_code, at=utcnow(), actor_id=actor.id,
+        actor_role=actor.role, action=action.value, version=household.version or 1,
+        reason=reason, detail=detail))
+
+
+def replay(user: User, household_id: str, raw: dict) -> Household | None:
+    """The stored household when this body is a replay of the caller's own submission;
+    None when nothing is stored under the UUID; 409 when the UUID holds other content or
+    another user's household (which the answer does not describe)."""
+    existing = db.session.get(Household, household_id)
+    if existing is None:
+        return None
+    if existing.enumerator_id != user.id or existing.payload_hash != submission_hash(raw):
+        raise Problem("UUID_CONFLICT", id=household_id, errors={"client_uuid": [
+            {"error_code": "UUID_CONFLICT", "message": "มีข้อมูลครัวเรือนอื่นใช้รหัสอ้างอิงนี้แล้ว"}]})
+    return existing
 
 
 def submit(user: User, payload: dict, raw: dict) -> WriteResult:
@@ -302,138 +331,174 @@ def submit(user: User, payload: dict, raw: dict) -> WriteResult:
 
     ``payload`` is the parsed body, ``raw`` the JSON as sent (for the replay check)."""
     household_id = str(payload["client_uuid"])
-    digest = submission_hash(raw)
-    existing = db.session.get(Household, household_id)
-    if existing is not None:
-        if existing.payload_hash != digest:
-            raise _conflict("client_uuid", "UUID_CONFLICT", household_id,
-                            f"household {household_id} exists with different content",
-                            "มีข้อมูลครัวเรือนอื่นใช้รหัสอ้างอิงนี้แล้ว")
-        return WriteResult(existing, created=False, warnings=[])
-    round_ = _round(payload["round"])
-    village = _village(payload["village_code"])
+    stored = replay(user, household_id, raw)
+    if stored is not None:
+        return WriteResult(stored, created=False, warnings=[])
+    round_ = get_round(payload["round"])
+    village = get_village(payload["village_code"])
     require_assignment(user, round_.year, village.code)
-    warnings = _validate(payload, round_, village)
-    _check_house_code_free(household_id, round_.year, payload.get("house_code"))
-    household = Household(id=household_id, enumerator_id=user.id, payload_hash=digest,
-                          status=HouseholdStatus.SUBMITTED.value, created_at=utcnow())
-    results = _fill(household, payload, round_, village)
+    payload, warnings = _validated(payload, round_, village)
+    _check_house_code_free(user, household_id, round_.year, payload.get("house_code"))
+    household = Household(id=household_id, enumerator_id=user.id, updated_by_id=user.id,
+                          payload_hash=submission_hash(raw), created_at=utcnow(),
+                          status=HouseholdStatus.SUBMITTED.value)
+    _fill(household, payload, round_, village)
     db.session.add(household)
     db.session.flush()
     _refresh_duplicate_ids(household, new=True)
     rollup.apply_change(round_, village.code, old=None, new=rollup.contribution(household, round_))
-    db.session.commit()
-    return WriteResult(household, created=True, warnings=warnings, indicators=results)
+    _record(user, household, HouseholdAction.SUBMITTED)
+    db.session.flush()
+    return WriteResult(household, created=True, warnings=warnings)
 
 
 def _editable(household: Household) -> None:
     if household.status == HouseholdStatus.LOCKED.value:
-        raise ApiError(409, "HOUSEHOLD_LOCKED",
-                       "the household's area is certified; it can no longer change",
-                       message_th="พื้นที่นี้รับรองข้อมูลแล้ว ไม่สามารถแก้ไขได้")
+        raise Problem("HOUSEHOLD_LOCKED")
 
 
 def check_version(household: Household, if_match: str | None) -> None:
     """Optimistic locking: 428 without If-Match, 412 when it names an older version."""
     if not if_match:
-        raise ApiError(428, "IF_MATCH_REQUIRED",
-                       "send If-Match with the ETag of the version you edited",
-                       message_th="ต้องระบุรุ่นของข้อมูลที่แก้ไข (If-Match)")
+        raise Problem("IF_MATCH_REQUIRED")
     if if_match.strip() not in (etag(household), "*"):
-        raise ApiError(412, "VERSION_MISMATCH",
-                       f"the household changed since you read it (now {etag(household)})",
-                       message_th="ข้อมูลถูกแก้ไขไปแล้วโดยผู้อื่น กรุณาโหลดข้อมูลล่าสุด")
+        raise Problem("VERSION_MISMATCH", etag=etag(household))
 
 
 def etag(household: Household) -> str:
     return f'"{household.version}"'
 
 
+# What a correction may change, compared before and after to say in the history which
+# fields changed (names of fields, never their values).
+_COMPARED = ("house_code", "house_number", "address", "residence_land", "occupation_land",
+             "happiness", "gps_lat", "gps_lon", "gps_accuracy_m", "gps_missing_reason",
+             "interviewed_on", "signed_by", "signed_at", "signature_png")
+
+
+def _snapshot(household: Household) -> dict:
+    fields = {name: getattr(household, name) for name in _COMPARED}
+    fields.update({f"answers.{k}": v for k, v in (household.answers or {}).items()})
+    fields.update({f"members[{m.line_no - 1}]": (
+        m.is_head, m.prefix, m.first_name, m.last_name, m.sex, m.birth_date,
+        m.national_id_hash, m.attributes) for m in household.members})
+    return fields
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
 def correct(user: User, household: Household, payload: dict, if_match: str | None
             ) -> WriteResult:
-    """Replace a household's content. A returned household becomes resubmitted."""
+    """Replace a household's content in its own village (moving is ``move``). A returned
+    household becomes resubmitted; a locked one cannot change."""
     check_version(household, if_match)
     _editable(household)
-    if str(payload["client_uuid"]) != household.id:
-        raise _invalid([Issue("client_uuid", "UUID_MISMATCH",
-                              "รหัสอ้างอิงไม่ตรงกับครัวเรือนที่แก้ไข")])
-    round_ = _round(household.round_year)
-    if payload["round"] != household.round_year:
-        raise _invalid([Issue("round", "ROUND_MISMATCH", "ไม่สามารถย้ายครัวเรือนไปรอบอื่นได้")])
-    village = _village(payload["village_code"])
+    mismatches = [Issue(field, code, message) for field, code, message, wrong in (
+        ("client_uuid", "UUID_MISMATCH", "รหัสอ้างอิงไม่ตรงกับครัวเรือนที่แก้ไข",
+         str(payload["client_uuid"]) != household.id),
+        ("round", "ROUND_MISMATCH", "ไม่สามารถย้ายครัวเรือนไปรอบอื่นได้",
+         payload["round"] != household.round_year),
+        ("village_code", "VILLAGE_CHANGE_NOT_ALLOWED",
+         "การแก้ไขข้อมูลเปลี่ยนหมู่บ้านไม่ได้ ให้ใช้การย้ายครัวเรือน",
+         payload["village_code"] != household.village_code)) if wrong]
+    if mismatches:
+        raise _invalid(mismatches)
+    round_ = get_round(household.round_year)
+    village = get_village(household.village_code)
     require_assignment(user, round_.year, village.code)
-    warnings = _validate(payload, round_, village)
-    _check_house_code_free(household.id, round_.year, payload.get("house_code"))
-    old_village, old = household.village_code, rollup.contribution(household, round_)
+    payload, warnings = _validated(payload, round_, village)
+    _check_house_code_free(user, household.id, round_.year, payload.get("house_code"))
+    before, old = _snapshot(household), rollup.contribution(household, round_)
     if household.status == HouseholdStatus.RETURNED.value:
         household.status = HouseholdStatus.RESUBMITTED.value
-    results = _fill(household, payload, round_, village)
-    db.session.flush()
+    _fill(household, payload, round_, village)
+    household.updated_by_id = user.id
+    db.session.flush()  # bumps the version; a concurrent correction fails here (412)
     _refresh_duplicate_ids(household)
-    new = rollup.contribution(household, round_)
-    if old_village == village.code:
-        rollup.apply_change(round_, village.code, old=old, new=new)
-    else:
-        rollup.apply_change(round_, old_village, old=old, new=None)
-        rollup.apply_change(round_, village.code, old=None, new=new)
-    db.session.commit()
-    return WriteResult(household, created=False, warnings=warnings, indicators=results)
+    rollup.apply_change(round_, village.code, old=old, new=rollup.contribution(household, round_))
+    _record(user, household, HouseholdAction.CORRECTED,
+            detail={"fields": _changed(before, _snapshot(household))})
+    db.session.flush()
+    return WriteResult(household, created=False, warnings=warnings)
+
+
+def move(user: User, household: Household, village: Area, reason: str,
+         if_match: str | None) -> Household:
+    """Move a household to another village/community of the same round (it was recorded
+    under the wrong one). An enumerator must be assigned to both; the move and its reason
+    are in the history."""
+    check_version(household, if_match)
+    _editable(household)
+    if village.code == household.village_code:
+        raise Problem("SAME_VILLAGE", code=village.code)
+    round_ = get_round(household.round_year)
+    require_assignment(user, round_.year, household.village_code)
+    require_assignment(user, round_.year, village.code)
+    old_village, old = household.village_code, rollup.contribution(household, round_)
+    household.village_code = village.code
+    household.province_code = village.province_code
+    household.updated_by_id = user.id
+    household.updated_at = utcnow()
+    db.session.flush()
+    rollup.apply_change(round_, old_village, old=old, new=None)
+    rollup.apply_change(round_, village.code, old=None, new=rollup.contribution(household, round_))
+    db.session.execute(update(QualityIssue).where(QualityIssue.household_id == household.id)
+                       .values(village_code=village.code))
+    _record(user, household, HouseholdAction.MOVED, reason=reason,
+            detail={"from_village": old_village, "to_village": village.code})
+    db.session.flush()
+    return household
 
 
 def return_for_correction(user: User, household: Household, reason: str) -> Household:
-    """Send a household back to the enumerators of its village, with the reason."""
+    """Send a household back to the enumerators of its village, with the reason (every
+    return's reason stays in the history)."""
     _editable(household)
     if household.status == HouseholdStatus.RETURNED.value:
-        raise ApiError(409, "ALREADY_RETURNED", "the household is already returned",
-                       message_th="ครัวเรือนนี้ถูกส่งกลับให้แก้ไขอยู่แล้ว")
-    round_ = _round(household.round_year)
+        raise Problem("ALREADY_RETURNED")
+    round_ = get_round(household.round_year)
     old = rollup.contribution(household, round_)
     household.status = HouseholdStatus.RETURNED.value
     household.return_reason = reason
     household.returned_by_id = user.id
-    household.returned_at = utcnow()
-    household.updated_at = utcnow()
+    household.returned_at = household.updated_at = utcnow()
+    household.updated_by_id = user.id
+    db.session.flush()
     rollup.apply_change(round_, household.village_code, old=old,
                         new=rollup.contribution(household, round_))
-    db.session.commit()
+    _record(user, household, HouseholdAction.RETURNED, reason=reason)
+    db.session.flush()
     return household
 
 
-def lock_villages(round_year: int, village_codes: list[str]) -> int:
+def lock_villages(actor: User, round_year: int, village_codes: list[str]) -> int:
     """Lock every household of these villages (their area is certified). Refused while a
     household there is still returned for correction. Figures do not change, so rollup
-    revisions stay as they are. Returns the number locked."""
+    revisions stay as they are. Set-based: one UPDATE and one INSERT … SELECT of history
+    rows. Returns the number locked."""
+    where = (Household.round_year == round_year, Household.village_code.in_(village_codes))
     outstanding = db.session.scalar(select(func.count()).where(
-        Household.round_year == round_year, Household.village_code.in_(village_codes),
-        Household.status == HouseholdStatus.RETURNED.value))
+        *where, Household.status == HouseholdStatus.RETURNED.value))
     if outstanding:
-        raise ApiError(409, "RETURNS_OUTSTANDING",
-                       f"{outstanding} household(s) are still returned for correction",
-                       message_th=f"ยังมีครัวเรือนที่ส่งกลับให้แก้ไข {outstanding:,} ครัวเรือน")
+        raise Problem("RETURNS_OUTSTANDING", count=outstanding)
+    now = utcnow()
+    locking = select(Household.id).where(*where,
+                                         Household.status != HouseholdStatus.LOCKED.value)
+    db.session.execute(insert(HouseholdHistory).from_select(
+        ["household_id", "round_year", "village_code", "at", "actor_id", "actor_role",
+         "action", "version"],
+        select(Household.id, Household.round_year, Household.village_code,
+               literal(now, HouseholdHistory.at.type), literal(actor.id),
+               literal(actor.role), literal(HouseholdAction.LOCKED.value),
+               Household.version + 1)
+        .where(Household.id.in_(locking))))
     result = db.session.execute(
         update(Household)
-        .where(Household.round_year == round_year, Household.village_code.in_(village_codes),
-               Household.status != HouseholdStatus.LOCKED.value)
+        .where(*where, Household.status != HouseholdStatus.LOCKED.value)
         .values(status=HouseholdStatus.LOCKED.value, version=Household.version + 1,
-                updated_at=utcnow())
+                updated_at=now, updated_by_id=actor.id)
         .execution_options(synchronize_session=False))
-    db.session.commit()
+    db.session.flush()
     return result.rowcount
-
-
-def household_as_payload(household: Household) -> dict:
-    """The stored household in the payload shape the indicators read (without personal
-    data), so results and reasons can be shown again without storing them."""
-    members = [{**m.attributes, "sex": m.sex, "is_head": m.is_head,
-                "birth_date": format_be_date(m.birth_date) if m.birth_date else None}
-               for m in household.members]
-    return {"house_code": household.house_code, "village_code": household.village_code,
-            "members": members, "answers": household.answers, "happiness": household.happiness,
-            "residence_land": household.residence_land,
-            "occupation_land": household.occupation_land}
-
-
-def indicator_results(household: Household):
-    round_ = db.session.get(SurveyRound, household.round_year)
-    return evaluate(round_.questionnaire_version, household_as_payload(household),
-                    as_of=household.interviewed_on, income_line=round_.income_line)

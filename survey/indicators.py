@@ -93,6 +93,21 @@ def evaluate(version: QuestionnaireVersion | str, household: Mapping, *, as_of: 
     return results
 
 
+# Bump when a rule's outcome for some household changes; stored with every household's
+# results so that a later re-scoring knows which rules scored it.
+ENGINE_VERSION = "1"
+
+
+def rules_version(version: QuestionnaireVersion | str) -> str:
+    return f"{as_version(version).id}/{ENGINE_VERSION}"
+
+
+def results_as_json(results: Iterable[IndicatorResult]) -> list[dict]:
+    """The results as stored with the household and shown to every client."""
+    return [{"number": r.number, "outcome": r.outcome.value, "reason_th": r.reason_th}
+            for r in results]
+
+
 def to_masks(results: Iterable[IndicatorResult]) -> tuple[int, int]:
     """``(applicable, passed)``: bit n-1 is set for indicator n when it was PASS or FAIL
     (applicable) and when it was PASS (passed). NA and INCOMPLETE set neither."""

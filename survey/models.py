@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import TZDateTime, utcnow
 from app.extensions import db
+from survey.validation import TEXT_LIMITS
 
 
 class SurveyRound(db.Model):
@@ -87,10 +88,11 @@ class Household(db.Model):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     round_year: Mapped[int] = mapped_column(ForeignKey("survey_rounds.year"), index=True)
     province_code: Mapped[str] = mapped_column(String(2), index=True)
+    # The household's LAO is its village's LAO in the register (never a stored copy, so a
+    # register change moves it with its village).
     village_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
-    lao_code: Mapped[str] = mapped_column(ForeignKey("laos.code"), index=True)
     house_code: Mapped[str | None] = mapped_column(String(11))  # None: no house number
-    house_number: Mapped[str | None] = mapped_column(String(40))
+    house_number: Mapped[str | None] = mapped_column(String(TEXT_LIMITS["house_number"]))
     address: Mapped[dict | None] = mapped_column(JSON)
     residence_land: Mapped[dict | None] = mapped_column(JSON)
     occupation_land: Mapped[dict | None] = mapped_column(JSON)
@@ -99,25 +101,34 @@ class Household(db.Model):
     gps_lat: Mapped[float | None] = mapped_column(Float)
     gps_lon: Mapped[float | None] = mapped_column(Float)
     gps_accuracy_m: Mapped[float | None] = mapped_column(Float)
-    gps_missing_reason: Mapped[str | None] = mapped_column(String(200))
+    gps_missing_reason: Mapped[str | None] = mapped_column(
+        String(TEXT_LIMITS["gps_missing_reason"]))
     interviewed_on: Mapped[date] = mapped_column(Date)
     # The household head's (or representative's) sign-off.
-    signed_by: Mapped[str] = mapped_column(String(200))
+    signed_by: Mapped[str] = mapped_column(String(TEXT_LIMITS["signed_by"]))
     signed_at: Mapped[datetime] = mapped_column(TZDateTime)
     signature_png: Mapped[bytes] = mapped_column(LargeBinary)
     enumerator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), index=True)
     return_reason: Mapped[str | None] = mapped_column(Text)
     returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     returned_at: Mapped[datetime | None] = mapped_column(TZDateTime)
-    # Scores, kept compactly: bit i-1 stands for indicator i.
+    # Scores as computed at submission: every view of the household (its page, rollups,
+    # reports, the indicator-22 list) reads these, never a re-scoring with today's code or
+    # settings. ``indicator_results``: [{"number", "outcome", "reason_th"}, …];
+    # the masks: bit i-1 stands for indicator i.
     member_count: Mapped[int] = mapped_column(Integer)
+    indicator_results: Mapped[list] = mapped_column(JSON)
+    rules_version: Mapped[str] = mapped_column(String(40))
     applicable_mask: Mapped[int] = mapped_column(BigInteger)
     passed_mask: Mapped[int] = mapped_column(BigInteger)
     incomplete_mask: Mapped[int] = mapped_column(BigInteger)
-    income_total: Mapped[int] = mapped_column(BigInteger)    # baht over 12 months
-    expense_total: Mapped[int] = mapped_column(BigInteger)
+    # Baht over 12 months; None while an item is unanswered (never a partial sum).
+    income_total: Mapped[int | None] = mapped_column(BigInteger)
+    expense_total: Mapped[int | None] = mapped_column(BigInteger)
     income_per_person: Mapped[float | None] = mapped_column(Float)
+    below_income_line: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     # SHA-256 of the canonical submitted payload: a replay with the same hash is the same
     # submission; a different hash under the same UUID is a conflict.
     payload_hash: Mapped[str] = mapped_column(String(64))
@@ -143,8 +154,8 @@ class Member(db.Model):
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
     is_head: Mapped[bool] = mapped_column(Boolean)
     prefix: Mapped[str | None] = mapped_column(String(20))
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(TEXT_LIMITS["first_name"]))
+    last_name: Mapped[str] = mapped_column(String(TEXT_LIMITS["last_name"]))
     sex: Mapped[str] = mapped_column(String(2))
     birth_date: Mapped[date | None] = mapped_column(Date)
     age_years: Mapped[int | None] = mapped_column(Integer)
@@ -154,6 +165,35 @@ class Member(db.Model):
     attributes: Mapped[dict] = mapped_column(JSON)  # relationship, education, occupation …
 
     household: Mapped[Household] = relationship(back_populates="members")
+
+
+class HouseholdAction(str, enum.Enum):
+    SUBMITTED = "submitted"
+    CORRECTED = "corrected"
+    MOVED = "moved"
+    RETURNED = "returned"
+    LOCKED = "locked"
+
+
+class HouseholdHistory(db.Model):
+    """Every change to a household: who (and in which role), when, what, why. Written in
+    the same transaction as the change; holds field names and codes, never personal data."""
+
+    __tablename__ = "household_history"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True)
+    household_id: Mapped[str] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    round_year: Mapped[int] = mapped_column(Integer)
+    village_code: Mapped[str] = mapped_column(String(8), index=True)
+    at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)  # the household's version after the change
+    reason: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict | None] = mapped_column(JSON)  # changed fields, villages moved between
 
 
 class QualityIssue(db.Model):
@@ -191,7 +231,13 @@ class VillageRollup(db.Model):
     indicator_applicable: Mapped[list] = mapped_column(JSON)  # one count per indicator
     indicator_passed: Mapped[list] = mapped_column(JSON)
     indicator_incomplete: Mapped[list] = mapped_column(JSON)
+    # Income and expense only of the households whose items are all answered; their count
+    # and people are the denominators of every average.
+    income_households: Mapped[int] = mapped_column(Integer, default=0)
+    income_people: Mapped[int] = mapped_column(Integer, default=0)
     income_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    expense_households: Mapped[int] = mapped_column(Integer, default=0)
+    expense_people: Mapped[int] = mapped_column(Integer, default=0)
     expense_sum: Mapped[int] = mapped_column(BigInteger, default=0)
     income_items: Mapped[dict] = mapped_column(JSON)   # item id → baht
     expense_items: Mapped[dict] = mapped_column(JSON)

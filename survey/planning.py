@@ -11,35 +11,50 @@ from sqlalchemy import func, select
 from app.areas.models import Area, AreaLevel
 from app.auth.models import Role, User
 from app.csv_import import RowError, read_rows
-from app.errors import ApiError
+from app.errors import Problem
 from app.extensions import db
 from survey.models import Assignment, Household, HouseholdStatus, SurveyRound, Target
 from survey.questionnaires import UnknownQuestionnaireVersion, get_version
 
 TARGET_COLUMNS = ["village_code", "target_households"]
+MAX_TARGET = 100_000  # households in one village/community: far above any real one
 TARGET_ERRORS_TH = {
     "MALFORMED_CODE": "รหัสหมู่บ้าน/ชุมชนต้องเป็นตัวเลข 8 หลัก",
     "UNKNOWN_VILLAGE": "ไม่พบหมู่บ้าน/ชุมชนนี้ในทะเบียน",
     "OUT_OF_SCOPE": "หมู่บ้าน/ชุมชนนี้อยู่นอกพื้นที่ที่ท่านรับผิดชอบ",
-    "NOT_A_COUNT": "จำนวนครัวเรือนเป้าหมายต้องเป็นจำนวนเต็มไม่ติดลบ",
+    "NOT_A_COUNT": "จำนวนครัวเรือนเป้าหมายต้องเป็นจำนวนเต็ม 0 ถึง 100,000",
     "DUPLICATE_CODE": "รหัสซ้ำกับบรรทัดก่อนหน้า",
 }
 
 
 def create_round(year: int, questionnaire_version: str, start: date, end: date,
                  income_line: int | None = None) -> SurveyRound:
+    """Open a round, or change an open one. What scores households (the questionnaire and
+    the income line) cannot change once the round has households: their stored results
+    would no longer agree with the round (409 ``ROUND_HAS_HOUSEHOLDS``). Flushes."""
     try:
         version = get_version(questionnaire_version)
     except UnknownQuestionnaireVersion as exc:
-        raise ValueError(f"unknown questionnaire version {questionnaire_version!r}") from exc
+        raise Problem("INVALID_ROUND", reason=f"unknown questionnaire version "
+                                              f"{questionnaire_version!r}") from exc
     if end < start:
-        raise ValueError("the collection window ends before it starts")
-    round_ = db.session.get(SurveyRound, year) or SurveyRound(year=year)
+        raise Problem("INVALID_ROUND", reason="the collection window ends before it starts")
+    income_line = income_line or version.thresholds["income_line_baht_per_person_year"]
+    round_ = db.session.get(SurveyRound, year)
+    if round_ is None:
+        round_ = SurveyRound(year=year)
+        db.session.add(round_)
+    else:
+        changed = [name for name, value in (("questionnaire_version", version.id),
+                                            ("income_line", income_line))
+                   if getattr(round_, name) != value]
+        if changed and db.session.scalar(select(Household.id).where(
+                Household.round_year == year).limit(1)) is not None:
+            raise Problem("ROUND_HAS_HOUSEHOLDS", year=year, setting=", ".join(changed))
     round_.questionnaire_version = version.id
     round_.collection_start, round_.collection_end = start, end
-    round_.income_line = income_line or version.thresholds["income_line_baht_per_person_year"]
-    db.session.add(round_)
-    db.session.commit()
+    round_.income_line = income_line
+    db.session.flush()
     return round_
 
 
@@ -72,7 +87,7 @@ def import_targets(round_: SurveyRound, data: bytes, *,
             report.errors.append(RowError(line, field_name, code, message,
                                           TARGET_ERRORS_TH[code]))
         code, count = raw.get("village_code") or "", raw.get("target_households") or ""
-        if not re.fullmatch(r"\d{8}", code):
+        if not re.fullmatch(r"[0-9]{8}", code):
             error("village_code", "MALFORMED_CODE", f"{code!r} is not an 8-digit code")
         elif code in rows:
             error("village_code", "DUPLICATE_CODE", f"{code} is already on line {rows[code][0]}")
@@ -83,8 +98,9 @@ def import_targets(round_: SurveyRound, data: bytes, *,
                 error("village_code", "UNKNOWN_VILLAGE", f"no village/community {code}")
             elif not allowed(village):
                 error("village_code", "OUT_OF_SCOPE", f"{code} is outside your area")
-        if not count.isdigit():
-            error("target_households", "NOT_A_COUNT", f"{count!r} is not a whole number")
+        if not re.fullmatch(r"[0-9]{1,7}", count) or int(count) > MAX_TARGET:
+            error("target_households", "NOT_A_COUNT",
+                  f"{count[:20]!r} is not a whole number from 0 to {MAX_TARGET:,}")
         if len(report.errors) == before:
             rows[code] = (line, int(count))
     if report.errors:
@@ -95,29 +111,26 @@ def import_targets(round_: SurveyRound, data: bytes, *,
         target = existing.get(code) or Target(round_year=round_.year, area_code=code)
         target.households = count
         db.session.add(target)
-    db.session.commit()
+    db.session.flush()
     report.saved = len(rows)
     return report
 
 
 def assign(round_: SurveyRound, enumerator: User, area: Area) -> Assignment:
-    """Assign an enumerator to a village/community inside the enumerator's own scope."""
+    """Assign an enumerator to a village/community inside the enumerator's own scope.
+    Flushes."""
     if enumerator.role != Role.ENUMERATOR.value:
-        raise ApiError(422, "NOT_AN_ENUMERATOR", f"{enumerator.username} is not an enumerator",
-                       message_th="ผู้ใช้นี้ไม่ใช่อาสาสมัครจัดเก็บข้อมูล")
+        raise Problem("UNKNOWN_ENUMERATOR", username=enumerator.username)
     if area.level not in (AreaLevel.VILLAGE.value, AreaLevel.COMMUNITY.value):
-        raise ApiError(422, "NOT_A_VILLAGE", f"{area.code} is not a village or community",
-                       message_th="มอบหมายได้เฉพาะหมู่บ้านหรือชุมชน")
+        raise Problem("NOT_A_VILLAGE", code=area.code)
     if not area.code.startswith(enumerator.scope_area_code or "-"):
-        raise ApiError(422, "OUTSIDE_ENUMERATOR_SCOPE",
-                       f"{area.code} is outside {enumerator.username}'s area",
-                       message_th="หมู่บ้าน/ชุมชนนี้อยู่นอกพื้นที่ของอาสาสมัคร")
+        raise Problem("OUTSIDE_ENUMERATOR_SCOPE", code=area.code)
     assignment = db.session.get(Assignment, (round_.year, area.code, enumerator.id))
     if assignment is None:
         assignment = Assignment(round_year=round_.year, area_code=area.code,
                                 user_id=enumerator.id)
         db.session.add(assignment)
-        db.session.commit()
+        db.session.flush()
     return assignment
 
 

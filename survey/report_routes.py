@@ -1,16 +1,16 @@
 """The standard meeting reports as JSON, CSV or XLSX, for any area the caller may see."""
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 
 from app.api_base import Blueprint
 from app.areas.queries import get_area, get_lao
-from app.auth.guard import require
-from app.auth.policy import Action, may
-from app.errors import ApiError
-from app.extensions import db
-from survey import exports, reports
-from survey.models import SurveyRound
+from app.auth.guard import authenticated_user, deny, require
+from app.auth.policy import Action, may, role_allows
+from app.errors import Problem
+from survey import access, exports, reports
+from survey.households import get_round
 from survey.schemas import ReportArgs
 
 blp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports",
@@ -28,20 +28,30 @@ AGGREGATE_REPORTS = {
 
 def _target(args):
     """The round, the unit, and the scope target (area or LAO) the caller asked about."""
-    round_ = db.session.get(SurveyRound, args["round"])
-    if round_ is None:
-        raise ApiError(404, "UNKNOWN_ROUND", f"no survey round {args['round']}")
+    round_ = get_round(args["round"])
     if args["lao"]:
         lao = get_lao(args["lao"])
         if lao is None:
-            raise ApiError(404, "UNKNOWN_LAO", f"no LAO {args['lao']}")
+            raise Problem("UNKNOWN_LAO", code=args["lao"])
         return round_, reports.unit_of(lao=lao), {"lao": lao}
     if args["area"]:
         area = get_area(args["area"])
         if area is None:
-            raise ApiError(404, "UNKNOWN_AREA", f"no area {args['area']}")
+            raise Problem("UNKNOWN_AREA", code=args["area"])
         return round_, reports.unit_of(area=area), {"area": area}
     return round_, reports.unit_of(), {"nation": True}
+
+
+def _authorise(action: Action, target: dict):
+    """The caller, if the whole unit lies in their scope. An LAO that only partly does
+    (it spans subdistricts) is refused with its own code, so the caller knows to ask for
+    their area instead: an answer never covers villages outside the scope."""
+    user = authenticated_user()
+    lao = target.get("lao")
+    if lao is not None and not may(user, action, lao=lao) and role_allows(user, action) \
+            and may(user, Action.AREA_READ, lao=lao):
+        deny(user, action, lao.code, error_code="LAO_PARTLY_OUTSIDE_SCOPE")
+    return require(action, **target)
 
 
 def _file(kind: str, args, header, rows):
@@ -51,26 +61,42 @@ def _file(kind: str, args, header, rows):
     return exports.xlsx_response(name, header, rows)
 
 
+def _figures(as_json, round_, t: reports.Totals) -> dict:
+    if t.suppressed:
+        return {"suppressed": True, "households": None,
+                "suppressed_households": t.suppressed_households,
+                "message_th": reports.SUPPRESSED_TH}
+    return {**as_json(round_, t), "suppressed_households": t.suppressed_households}
+
+
 @blp.route("/<any(population, indicators, 'income-expense'):kind>")
 class AggregateReport(MethodView):
     @blp.arguments(ReportArgs, location="query")
     @blp.response(200)
     def get(self, args, kind):
         """Population (sex × 5-year age band), indicators passing/failing, or income and
-        expense averages, for an area or LAO, optionally broken down by child area."""
+        expense averages, for an area or LAO, optionally broken down by child area. For
+        callers without personal-data rights, villages with fewer households than the
+        small-area threshold are left out of every figure (``small_areas`` says how many)."""
         round_, unit, target = _target(args)
-        require(Action.AGGREGATE_READ, **target)
-        whole, children = reports.totals(round_, unit, breakdown=args["breakdown"])
+        user = _authorise(Action.AGGREGATE_READ, target)
+        personal = may(user, Action.PERSONAL_DATA_READ, **target)
+        threshold = 0 if personal else current_app.config["BMN_MIN_AREA_HOUSEHOLDS"]
+        whole, children = reports.totals(round_, unit, breakdown=args["breakdown"],
+                                         min_households=threshold)
         as_json, as_table = AGGREGATE_REPORTS[kind]
         if args["format"] != "json":
             return _file(kind, args, *as_table(round_, unit, whole, children))
         body = {"round": round_.year, "unit": {"code": unit.code, "name_th": unit.name_th,
                                                "kind": unit.kind},
-                "revision": whole.revision, "returned_households": whole.returned_households}
-        body.update(as_json(round_, whole))
+                "revision": whole.revision, "returned_households": whole.returned_households,
+                "small_areas": {"threshold": threshold,
+                                "households": whole.suppressed_households,
+                                "villages": whole.suppressed_villages}}
+        body.update(_figures(as_json, round_, whole))
         if args["breakdown"]:
             body["breakdown"] = [{"code": area.code, "name_th": area.name_th,
-                                  **as_json(round_, t)} for area, t in children]
+                                  **_figures(as_json, round_, t)} for area, t in children]
         return body
 
 
@@ -82,9 +108,10 @@ class IncomeFailing(MethodView):
         """Households below the income line (indicator 22), village by village. Names and
         national IDs only for roles allowed to see personal data."""
         round_, unit, target = _target(args)
-        user = require(Action.HOUSEHOLD_READ, **target)
+        user = _authorise(Action.HOUSEHOLD_READ, target)
         personal = may(user, Action.PERSONAL_DATA_READ, **target)
-        items = reports.failing_income_households(round_, unit, personal=personal)
+        items = reports.failing_income_households(round_, unit, personal=personal,
+                                                  visible=access.households_clause(user))
         if args["format"] != "json":
             header, rows = reports.failing_table(items, personal=personal)
             return _file("income-failing", args, header, rows)

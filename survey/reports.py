@@ -5,6 +5,13 @@ below the income line (indicator 22).
 Aggregate reports sum village rollups (time grows with villages, not households); the
 indicator-22 list streams households. ``breakdown`` gives one row per child area, as each
 tier's meeting sees it (per village at the LAO, per subdistrict at the district …).
+
+Small areas: for a caller without personal-data rights, a village/community with fewer
+than ``min_households`` households is left out of every figure (it is counted only in
+``suppressed_households`` / ``suppressed_villages``). Every published figure is then a sum
+of whole villages that each have at least that many households, so no difference of two
+figures (a parent minus its other children, an LAO minus a subdistrict …) can isolate
+fewer households than the threshold.
 """
 from __future__ import annotations
 
@@ -15,11 +22,13 @@ from typing import Iterator
 from sqlalchemy import func, select
 
 from app.areas.models import Area, Lao
+from app.areas.queries import lao_village_codes
 from app.extensions import db
 from app.personal_data import decrypt
 from survey.models import Household, Member, SurveyRound, VillageRollup
 from survey.questionnaires import as_version
 from survey.rollup import AGE_BANDS
+from survey.rollup import COUNTERS as rollup_counters
 
 BAND_LABELS = [f"{5 * b}-{5 * b + 4}" for b in range(AGE_BANDS - 1)] + ["100+", "unknown"]
 BAND_KEYS = [str(b) for b in range(AGE_BANDS)] + ["unknown"]
@@ -33,16 +42,11 @@ class Unit:
     name_th: str
     kind: str  # "area" or "lao"
 
-    def rollup_filter(self):
+    def village_filter(self, column):
+        """``column`` (a village/community code) lies in the unit."""
         if self.kind == "lao":
-            villages = select(Area.code).where(Area.lao_code == self.code)
-            return VillageRollup.area_code.in_(villages)
-        return VillageRollup.area_code.startswith(self.code)
-
-    def household_filter(self):
-        if self.kind == "lao":
-            return Household.lao_code == self.code
-        return Household.village_code.startswith(self.code)
+            return column.in_(lao_village_codes(self.code))
+        return column.startswith(self.code)
 
 
 def unit_of(area: Area | None = None, lao: Lao | None = None) -> Unit:
@@ -62,12 +66,24 @@ class Totals:
     applicable: list = None
     passed: list = None
     incomplete: list = None
+    income_households: int = 0
+    income_people: int = 0
     income_sum: int = 0
+    expense_households: int = 0
+    expense_people: int = 0
     expense_sum: int = 0
     income_items: Counter = None
     expense_items: Counter = None
     below_income_line: int = 0
     revision: int = 0
+    # Households and villages left out of the figures (small areas, see the module doc).
+    suppressed_households: int = 0
+    suppressed_villages: int = 0
+
+    COUNTERS = ("households", "returned_households", "people", "income_households",
+                "income_people", "income_sum", "expense_households", "expense_people",
+                "expense_sum", "below_income_line", "revision", "suppressed_households",
+                "suppressed_villages")
 
     @classmethod
     def empty(cls, indicators: int) -> "Totals":
@@ -75,10 +91,19 @@ class Totals:
                    incomplete=[0] * indicators, income_items=Counter(),
                    expense_items=Counter())
 
-    def add(self, row: VillageRollup) -> None:
-        self.households += row.households
-        self.returned_households += row.returned_households
-        self.people += row.people
+    @property
+    def suppressed(self) -> bool:
+        """Nothing can be shown: every household is in a small area."""
+        return self.households == 0 and self.suppressed_households > 0
+
+    def add(self, row: VillageRollup, min_households: int = 0) -> None:
+        self.revision += row.revision
+        if 0 < row.households < min_households:
+            self.suppressed_households += row.households
+            self.suppressed_villages += 1
+            return
+        for name in rollup_counters:
+            setattr(self, name, getattr(self, name) + getattr(row, name))
         for sex, bands in row.people_by_sex_age.items():
             self.by_sex_age.setdefault(sex, Counter()).update(bands)
         for target, values in ((self.applicable, row.indicator_applicable),
@@ -86,17 +111,12 @@ class Totals:
                                (self.incomplete, row.indicator_incomplete)):
             for i, n in enumerate(values):
                 target[i] += n
-        self.income_sum += row.income_sum
-        self.expense_sum += row.expense_sum
         self.income_items.update(row.income_items)
         self.expense_items.update(row.expense_items)
-        self.below_income_line += row.below_income_line
-        self.revision += row.revision
 
     def merge(self, other: "Totals") -> None:
         """Add another area's totals (e.g. a province's) into these."""
-        for name in ("households", "returned_households", "people", "income_sum",
-                     "expense_sum", "below_income_line", "revision"):
+        for name in self.COUNTERS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for sex, bands in other.by_sex_age.items():
             self.by_sex_age.setdefault(sex, Counter()).update(bands)
@@ -116,13 +136,14 @@ def _child_key(unit: Unit) -> tuple[int, str]:
         len(unit.code), (8, "village"))
 
 
-# (database, round, province) → ((revision sum, village count), Totals). A province's totals
-# are summed again only when one of its villages changed: every change bumps a village's
-# revision, so the sum of revisions and the row count identify the data exactly.
-_province_cache: dict[tuple[str, int, str], tuple[tuple[int, int], Totals]] = {}
+# (database, round, province, small-area threshold) → ((revision sum, village count),
+# Totals). A province's totals are summed again only when one of its villages changed:
+# every change bumps a village's revision, so the sum of revisions and the row count
+# identify the data exactly.
+_province_cache: dict[tuple[str, int, str, int], tuple[tuple[int, int], Totals]] = {}
 
 
-def province_totals(round_: SurveyRound) -> dict[str, Totals]:
+def province_totals(round_: SurveyRound, min_households: int = 0) -> dict[str, Totals]:
     """Every province's totals, from the cache where still current."""
     indicators = len(as_version(round_.questionnaire_version).indicators)
     database = str(db.engine.url)
@@ -132,22 +153,23 @@ def province_totals(round_: SurveyRound) -> dict[str, Totals]:
         .group_by(VillageRollup.province_code)).all()
     out = {}
     for province, revisions, villages in stamps:
-        key, stamp = (database, round_.year, province), (int(revisions), villages)
+        key = (database, round_.year, province, min_households)
+        stamp = (int(revisions), villages)
         cached = _province_cache.get(key)
         if cached is None or cached[0] != stamp:
             t = Totals.empty(indicators)
             for row in db.session.scalars(select(VillageRollup).where(
                     VillageRollup.round_year == round_.year,
                     VillageRollup.province_code == province)):
-                t.add(row)
+                t.add(row, min_households)
             cached = _province_cache[key] = (stamp, t)
         out[province] = cached[1]
     return out
 
 
-def _national(round_: SurveyRound, breakdown: bool):
+def _national(round_: SurveyRound, breakdown: bool, min_households: int):
     indicators = len(as_version(round_.questionnaire_version).indicators)
-    provinces = province_totals(round_)
+    provinces = province_totals(round_, min_households)
     whole = Totals.empty(indicators)
     for t in provinces.values():
         whole.merge(t)
@@ -158,21 +180,23 @@ def _national(round_: SurveyRound, breakdown: bool):
     return whole, [(areas[c], provinces[c]) for c in sorted(provinces)]
 
 
-def totals(round_: SurveyRound, unit: Unit, *, breakdown: bool = False
-           ) -> tuple[Totals, list[tuple[Area, Totals]]]:
-    """The unit's totals and, when asked, one Totals per child area."""
+def totals(round_: SurveyRound, unit: Unit, *, breakdown: bool = False,
+           min_households: int = 0) -> tuple[Totals, list[tuple[Area, Totals]]]:
+    """The unit's totals and, when asked, one Totals per child area; villages with fewer
+    than ``min_households`` households are left out of the figures."""
     if unit.kind == "area" and not unit.code:
-        return _national(round_, breakdown)
+        return _national(round_, breakdown, min_households)
     indicators = len(as_version(round_.questionnaire_version).indicators)
     whole = Totals.empty(indicators)
     children: dict[str, Totals] = {}
     length, _ = _child_key(unit)
     rows = db.session.scalars(select(VillageRollup).where(
-        VillageRollup.round_year == round_.year, unit.rollup_filter()))
+        VillageRollup.round_year == round_.year, unit.village_filter(VillageRollup.area_code)))
     for row in rows:
-        whole.add(row)
+        whole.add(row, min_households)
         if breakdown:
-            children.setdefault(row.area_code[:length], Totals.empty(indicators)).add(row)
+            children.setdefault(row.area_code[:length], Totals.empty(indicators)).add(
+                row, min_households)
     areas = {a.code: a for a in db.session.scalars(
         select(Area).where(Area.code.in_(list(children))))} if children else {}
     return whole, [(areas[c], children[c]) for c in sorted(children)]
@@ -208,37 +232,42 @@ def indicators(round_: SurveyRound, t: Totals) -> list[dict]:
 def income_expense(round_: SurveyRound, t: Totals) -> dict:
     version = as_version(round_.questionnaire_version)
 
-    def items(questions, sums):
-        return [{"item": q, "label_th": version.questions[q].text_th, "sum": sums.get(q, 0),
-                 "per_household": _avg(sums.get(q, 0), t.households),
-                 "per_person": _avg(sums.get(q, 0), t.people)} for q in questions]
+    def part(total, households, people, questions, sums):
+        """Sums and averages over the households whose items are all answered: the items
+        add up to the total, and an unanswered item never counts as 0 baht."""
+        return {"sum": total, "households": households, "people": people,
+                "per_household": _avg(total, households), "per_person": _avg(total, people),
+                "items": [{"item": q, "label_th": version.questions[q].text_th,
+                           "sum": sums.get(q, 0), "per_household": _avg(sums.get(q, 0),
+                                                                        households),
+                           "per_person": _avg(sums.get(q, 0), people)} for q in questions]}
     return {"households": t.households, "people": t.people, "income_line": round_.income_line,
-            "income": {"sum": t.income_sum, "per_household": _avg(t.income_sum, t.households),
-                       "per_person": _avg(t.income_sum, t.people),
-                       "items": items(version.income_questions, t.income_items)},
-            "expense": {"sum": t.expense_sum, "per_household": _avg(t.expense_sum, t.households),
-                        "per_person": _avg(t.expense_sum, t.people),
-                        "items": items(version.expense_questions, t.expense_items)},
+            "income": part(t.income_sum, t.income_households, t.income_people,
+                           version.income_questions, t.income_items),
+            "expense": part(t.expense_sum, t.expense_households, t.expense_people,
+                            version.expense_questions, t.expense_items),
             "below_income_line": t.below_income_line,
-            "pct_below_income_line": _pct(t.below_income_line, t.households)}
+            "pct_below_income_line": _pct(t.below_income_line, t.income_households)}
 
 
 def _avg(total: int, n: int) -> float | None:
     return round(total / n, 2) if n else None
 
 
-def failing_income_households(round_: SurveyRound, unit: Unit, *, personal: bool
-                              ) -> Iterator[dict]:
-    """Households below the income line, village by village, streamed from the database.
-    The head's name and national ID only when ``personal``."""
+def failing_income_households(round_: SurveyRound, unit: Unit, *, personal: bool,
+                              visible) -> Iterator[dict]:
+    """Households below the income line (as scored when stored), village by village,
+    streamed from the database; only those the ``visible`` clause admits. The head's name
+    and national ID only when ``personal``."""
     query = (select(Household.id, Household.house_code, Household.village_code,
                     Area.name_th.label("village_name_th"), Household.member_count,
                     Household.income_total, Household.income_per_person, Household.status,
                     Member.first_name, Member.last_name, Member.national_id_encrypted)
              .join(Area, Area.code == Household.village_code)
              .outerjoin(Member, (Member.household_id == Household.id) & Member.is_head)
-             .where(Household.round_year == round_.year, unit.household_filter(),
-                    Household.income_per_person < round_.income_line)
+             .where(Household.round_year == round_.year,
+                    unit.village_filter(Household.village_code), visible,
+                    Household.below_income_line.is_(True))
              .order_by(Household.village_code, Household.house_code, Household.id)
              .execution_options(yield_per=2000))
     for row in db.session.execute(query):
@@ -256,47 +285,56 @@ def failing_income_households(round_: SurveyRound, unit: Unit, *, personal: bool
 # ---------------------------------------------------------------- tables for CSV / XLSX
 
 SEX_TH = {"1": "ชาย", "2": "หญิง"}
+SUPPRESSED_TH = "ไม่แสดง: พื้นที่มีครัวเรือนน้อยเกินไป"
+SUPPRESSED_COLUMN = "ครัวเรือนในพื้นที่เล็กที่ไม่นำมารวม"
 
 
-def _labelled(unit: Unit, whole: Totals, children: list[tuple[Area, Totals]]):
-    yield unit.code or "TH", unit.name_th, whole
-    for area, t in children:
-        yield area.code, area.name_th, t
+def _table(header: list[str], rows_of, unit: Unit, whole: Totals,
+           children: list[tuple[Area, Totals]]):
+    """A report table: for the unit and each child, ``rows_of(t)`` (values after code and
+    name), each row ending with the households left out as small areas; a child that is
+    all small areas is one row saying so."""
+    rows = []
+    labelled = [(unit.code or "TH", unit.name_th, whole)] + [
+        (area.code, area.name_th, t) for area, t in children]
+    for code, name, t in labelled:
+        if t.suppressed:
+            rows.append([code, name, SUPPRESSED_TH])
+            continue
+        rows.extend([code, name, *values, t.suppressed_households] for values in rows_of(t))
+    return ["รหัสพื้นที่", "ชื่อพื้นที่", *header, SUPPRESSED_COLUMN], rows
 
 
 def population_table(round_, unit, whole, children):
-    header = ["รหัสพื้นที่", "ชื่อพื้นที่", "ครัวเรือน", "เพศ", "รวม", *BAND_LABELS]
-    rows = []
-    for code, name, t in _labelled(unit, whole, children):
-        for sex, bands in population(t)["people_by_sex_age"].items():
-            rows.append([code, name, t.households, SEX_TH.get(sex, sex), sum(bands), *bands])
-    return header, rows
+    def rows_of(t):
+        return [[t.households, SEX_TH.get(sex, sex), sum(bands), *bands]
+                for sex, bands in population(t)["people_by_sex_age"].items()]
+    return _table(["ครัวเรือน", "เพศ", "รวม", *BAND_LABELS], rows_of, unit, whole, children)
 
 
 def indicators_table(round_, unit, whole, children):
-    header = ["รหัสพื้นที่", "ชื่อพื้นที่", "ตัวชี้วัด", "ชื่อตัวชี้วัด", "ครัวเรือนที่สำรวจ",
-              "ครัวเรือนที่เกี่ยวข้อง", "ผ่านเกณฑ์", "ไม่ผ่านเกณฑ์", "ข้อมูลไม่ครบ",
-              "ร้อยละผ่าน", "ร้อยละไม่ผ่าน"]
-    rows = [[code, name, r["number"], r["title_th"], r["surveyed"], r["applicable"],
-             r["passed"], r["failed"], r["incomplete"], r["pct_passed"], r["pct_failed"]]
-            for code, name, t in _labelled(unit, whole, children)
-            for r in indicators(round_, t)]
-    return header, rows
+    def rows_of(t):
+        return [[r["number"], r["title_th"], r["surveyed"], r["applicable"], r["passed"],
+                 r["failed"], r["incomplete"], r["pct_passed"], r["pct_failed"]]
+                for r in indicators(round_, t)]
+    return _table(["ตัวชี้วัด", "ชื่อตัวชี้วัด", "ครัวเรือนที่สำรวจ", "ครัวเรือนที่เกี่ยวข้อง",
+                   "ผ่านเกณฑ์", "ไม่ผ่านเกณฑ์", "ข้อมูลไม่ครบ", "ร้อยละผ่าน", "ร้อยละไม่ผ่าน"],
+                  rows_of, unit, whole, children)
 
 
 def income_expense_table(round_, unit, whole, children):
-    header = ["รหัสพื้นที่", "ชื่อพื้นที่", "ประเภท", "รายการ", "รวม (บาท)",
-              "เฉลี่ยต่อครัวเรือน", "เฉลี่ยต่อคน"]
-    rows = []
-    for code, name, t in _labelled(unit, whole, children):
+    def rows_of(t):
         report = income_expense(round_, t)
+        rows = []
         for kind, kind_th in (("income", "รายได้"), ("expense", "รายจ่าย")):
             part = report[kind]
-            rows.append([code, name, kind_th, "รวม", part["sum"], part["per_household"],
-                         part["per_person"]])
-            rows.extend([code, name, kind_th, i["label_th"], i["sum"], i["per_household"],
-                         i["per_person"]] for i in part["items"])
-    return header, rows
+            rows.append([kind_th, "รวม", part["households"], part["sum"],
+                         part["per_household"], part["per_person"]])
+            rows.extend([kind_th, i["label_th"], part["households"], i["sum"],
+                         i["per_household"], i["per_person"]] for i in part["items"])
+        return rows
+    return _table(["ประเภท", "รายการ", "ครัวเรือนที่ตอบครบ", "รวม (บาท)", "เฉลี่ยต่อครัวเรือน",
+                   "เฉลี่ยต่อคน"], rows_of, unit, whole, children)
 
 
 FAILING_COLUMNS = [("village_code", "รหัสหมู่บ้าน/ชุมชน"), ("village_name_th", "หมู่บ้าน/ชุมชน"),

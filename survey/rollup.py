@@ -36,11 +36,21 @@ class Contribution:
     applicable: Counter = field(default_factory=Counter)   # indicator number → n
     passed: Counter = field(default_factory=Counter)
     incomplete: Counter = field(default_factory=Counter)
+    income_households: int = 0
+    income_people: int = 0
     income_sum: int = 0
+    expense_households: int = 0
+    expense_people: int = 0
     expense_sum: int = 0
     income_items: Counter = field(default_factory=Counter)
     expense_items: Counter = field(default_factory=Counter)
     below_income_line: int = 0
+
+
+# Plain counters a contribution adds to its village's row.
+COUNTERS = ("households", "returned_households", "people", "income_households",
+            "income_people", "income_sum", "expense_households", "expense_people",
+            "expense_sum", "below_income_line")
 
 
 def _bits(mask: int) -> list[int]:
@@ -48,6 +58,8 @@ def _bits(mask: int) -> list[int]:
 
 
 def contribution(household: Household, round_: SurveyRound) -> Contribution:
+    """What the household adds, from what was stored when it was scored. Income and
+    expense count only when every item is answered, so sums and their items agree."""
     version = as_version(round_.questionnaire_version)
     c = Contribution(households=1, people=household.member_count,
                      returned_households=int(household.status == HouseholdStatus.RETURNED.value))
@@ -58,22 +70,25 @@ def contribution(household: Household, round_: SurveyRound) -> Contribution:
     c.applicable.update(_bits(household.applicable_mask))
     c.passed.update(_bits(household.passed_mask))
     c.incomplete.update(_bits(household.incomplete_mask))
-    c.income_sum, c.expense_sum = household.income_total, household.expense_total
     answers = household.answers or {}
-    c.income_items.update({q: answers.get(q) or 0 for q in version.income_questions})
-    c.expense_items.update({q: answers.get(q) or 0 for q in version.expense_questions})
-    c.below_income_line = int(household.income_per_person is not None
-                              and household.income_per_person < round_.income_line)
+    if household.income_total is not None:
+        c.income_households, c.income_people = 1, household.member_count
+        c.income_sum = household.income_total
+        c.income_items.update({q: answers[q] for q in version.income_questions})
+    if household.expense_total is not None:
+        c.expense_households, c.expense_people = 1, household.member_count
+        c.expense_sum = household.expense_total
+        c.expense_items.update({q: answers[q] for q in version.expense_questions})
+    c.below_income_line = int(bool(household.below_income_line))
     return c
 
 
 def _empty_row_values(round_year: int, area_code: str, indicators: int) -> dict:
     zeros = [0] * indicators
     return dict(round_year=round_year, area_code=area_code, province_code=area_code[:2],
-                households=0, returned_households=0, people=0, people_by_sex_age={},
-                indicator_applicable=zeros, indicator_passed=zeros, indicator_incomplete=zeros,
-                income_sum=0, expense_sum=0, income_items={}, expense_items={},
-                below_income_line=0, revision=0)
+                people_by_sex_age={}, indicator_applicable=zeros, indicator_passed=zeros,
+                indicator_incomplete=zeros, income_items={}, expense_items={}, revision=0,
+                **dict.fromkeys(COUNTERS, 0))
 
 
 def _locked_row(round_: SurveyRound, area_code: str) -> VillageRollup:
@@ -108,9 +123,8 @@ def _add_map(values: dict, counts: Counter, sign: int) -> dict:
 
 
 def _apply(row: VillageRollup, c: Contribution, sign: int) -> None:
-    row.households += sign * c.households
-    row.returned_households += sign * c.returned_households
-    row.people += sign * c.people
+    for name in COUNTERS:
+        setattr(row, name, getattr(row, name) + sign * getattr(c, name))
     by_sex = {sex: dict(bands) for sex, bands in (row.people_by_sex_age or {}).items()}
     for sex, bands in c.people_by_sex_age.items():
         by_sex[sex] = _add_map(by_sex.get(sex, {}), bands, sign)
@@ -118,11 +132,8 @@ def _apply(row: VillageRollup, c: Contribution, sign: int) -> None:
     row.indicator_applicable = _add_counts(row.indicator_applicable, c.applicable, sign)
     row.indicator_passed = _add_counts(row.indicator_passed, c.passed, sign)
     row.indicator_incomplete = _add_counts(row.indicator_incomplete, c.incomplete, sign)
-    row.income_sum += sign * c.income_sum
-    row.expense_sum += sign * c.expense_sum
     row.income_items = _add_map(row.income_items or {}, c.income_items, sign)
     row.expense_items = _add_map(row.expense_items or {}, c.expense_items, sign)
-    row.below_income_line += sign * c.below_income_line
 
 
 def apply_change(round_: SurveyRound, area_code: str, *, old: Contribution | None,
@@ -149,6 +160,5 @@ def recompute(round_: SurveyRound, area_code: str) -> dict:
 def totals_of(row: VillageRollup) -> dict:
     """The comparable totals of a rollup row (everything but its revision)."""
     return {name: getattr(row, name) for name in (
-        "households", "returned_households", "people", "people_by_sex_age",
-        "indicator_applicable", "indicator_passed", "indicator_incomplete", "income_sum",
-        "expense_sum", "income_items", "expense_items", "below_income_line")}
+        *COUNTERS, "people_by_sex_age", "indicator_applicable", "indicator_passed",
+        "indicator_incomplete", "income_items", "expense_items")}

@@ -1,29 +1,38 @@
 """Survey API: questionnaire definitions and households. Routes parse, authorise and
-serialise; the rules are in ``survey.households``."""
+serialise; the rules are in ``survey.households`` (operations that flush) and the routes
+commit."""
 from __future__ import annotations
+
+from typing import Callable, TypeVar
 
 from flask import request
 from flask.views import MethodView
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.api_base import Blueprint, csv_upload, page
 from app.areas.queries import get_area
-from app.auth.guard import require
+from app.auth import audit
+from app.auth.guard import authenticated_user, client_ip, deny, require
 from app.auth.models import User
-from app.auth.policy import Action, may, scope_clause
-from app.errors import ApiError
+from app.auth.policy import Action, may, role_allows
+from app.errors import Problem
 from app.extensions import db
 from app.personal_data import decrypt
+from survey import access, planning
 from survey import households as service
-from survey import planning
-from survey.models import STATUS_TH, Household, HouseholdStatus, SurveyRound
+from survey.models import STATUS_TH, Household, HouseholdHistory, HouseholdStatus, SurveyRound
 from survey.questionnaires import UnknownQuestionnaireVersion, get_version
+from survey.validation import format_be_date
 from survey.schemas import (
     AssignmentInputSchema,
+    HistorySchema,
     HouseholdInputSchema,
     HouseholdListArgs,
     HouseholdPageSchema,
     HouseholdSchema,
+    MoveSchema,
     MyVillageSchema,
     ReturnSchema,
     RoundInputSchema,
@@ -32,6 +41,10 @@ from survey.schemas import (
 
 blp = Blueprint("survey_api", __name__, url_prefix="/api/v1",
                 description="Questionnaires and household submissions")
+
+T = TypeVar("T")
+# Coordinates shown to roles without personal-data rights: about 1 km, enough for a map.
+COARSE_GPS_DECIMALS = 2
 
 
 @blp.route("/questionnaires/<version>")
@@ -43,23 +56,51 @@ class Questionnaire(MethodView):
         try:
             return get_version(version).to_dict()
         except UnknownQuestionnaireVersion as exc:
-            raise ApiError(404, "UNKNOWN_QUESTIONNAIRE", f"no questionnaire {version!r}") \
-                from exc
+            raise Problem("UNKNOWN_QUESTIONNAIRE", version=version) from exc
 
 
-def _household_and_user(household_id: str, action: Action):
-    """The household, and the caller if they may do ``action`` on its village."""
+def committed(operation: Callable[[], T]) -> T:
+    """Run a write operation and commit it. A race lost to a concurrent request is answered
+    as if the request had come second (a replay, a 409 or a 412), never a 500: a unique
+    key taken meanwhile makes the operation run once more on what is now stored."""
+    for attempt in (1, 2):
+        try:
+            result = operation()
+            db.session.commit()
+            return result
+        except StaleDataError as exc:
+            db.session.rollback()
+            raise Problem("VERSION_MISMATCH", etag="newer") from exc
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _household(household_id: str, action: Action) -> tuple[Household, User]:
+    """The household and the caller, if the caller may do ``action`` on it. A household
+    the caller may not see is answered exactly like one that does not exist (404)."""
+    user = authenticated_user()
+    if not role_allows(user, Action.HOUSEHOLD_READ) or not role_allows(user, action):
+        deny(user, action, None)
     household = db.session.get(Household, household_id)
-    if household is None:
-        raise ApiError(404, "UNKNOWN_HOUSEHOLD", f"no household {household_id}",
-                       message_th="ไม่พบข้อมูลครัวเรือนนี้")
+    if household is None or not access.may_see(user, household):
+        if household is not None:
+            audit.record("permission.denied", user=user, ip=client_ip(),
+                         action=action.value, target=household.village_code,
+                         path=request.path, method=request.method)
+            db.session.commit()
+        raise Problem("UNKNOWN_HOUSEHOLD", id=household_id)
     return household, require(action, area=get_area(household.village_code))
 
 
-def _view(household: Household, user, warnings=(), indicators=None) -> dict:
-    """The household as the caller may see it: names and national IDs only for roles
-    allowed personal data."""
-    personal = may(user, Action.PERSONAL_DATA_READ, area=get_area(household.village_code))
+def _view(household: Household, user, warnings=()) -> dict:
+    """The household as the caller may see it. Whatever identifies a person — names,
+    national IDs, birth dates, the signer, the address and the exact GPS point — only for
+    roles allowed personal data; others get coordinates rounded to about a kilometre."""
+    village = get_area(household.village_code)
+    personal = may(user, Action.PERSONAL_DATA_READ, area=village)
     members = []
     for m in household.members:
         member = {"line_no": m.line_no, "is_head": m.is_head, "sex": m.sex,
@@ -68,7 +109,7 @@ def _view(household: Household, user, warnings=(), indicators=None) -> dict:
         if personal:
             member.update(prefix=m.prefix, first_name=m.first_name, last_name=m.last_name,
                           national_id=decrypt(m.national_id_encrypted),
-                          birth_date=service.format_be_date(m.birth_date))
+                          birth_date=format_be_date(m.birth_date))
         members.append(member)
     returned = None
     if household.returned_at is not None:
@@ -80,15 +121,21 @@ def _view(household: Household, user, warnings=(), indicators=None) -> dict:
     if household.gps_lat is not None:
         gps = {"lat": household.gps_lat, "lon": household.gps_lon,
                "accuracy_m": household.gps_accuracy_m}
-    fields = {name: getattr(household, name) for name in (
-        "id", "round_year", "village_code", "lao_code", "house_code", "house_number",
-        "address", "status", "version", "interviewed_on", "gps_missing_reason", "signed_by",
-        "signed_at", "member_count", "answers", "happiness", "residence_land",
-        "occupation_land", "income_total", "expense_total", "income_per_person",
-        "created_at", "updated_at")}
-    return {**fields, "status_th": STATUS_TH[HouseholdStatus(household.status)], "gps": gps,
-            "members": members,
-            "indicators": indicators or service.indicator_results(household),
+        if not personal:
+            gps = {"lat": round(household.gps_lat, COARSE_GPS_DECIMALS),
+                   "lon": round(household.gps_lon, COARSE_GPS_DECIMALS), "accuracy_m": None,
+                   "coarse": True}
+    names = ["id", "round_year", "village_code", "house_code", "status", "version",
+             "interviewed_on", "gps_missing_reason", "signed_at", "member_count", "answers",
+             "happiness", "residence_land", "occupation_land", "income_total",
+             "expense_total", "income_per_person", "rules_version", "created_at",
+             "updated_at"]
+    if personal:
+        names += ["house_number", "address", "signed_by"]
+    fields = {name: getattr(household, name) for name in names}
+    return {**fields, "lao_code": village.lao_code,
+            "status_th": STATUS_TH[HouseholdStatus(household.status)], "gps": gps,
+            "members": members, "indicators": household.indicator_results,
             "returned": returned, "warnings": list(warnings)}
 
 
@@ -106,20 +153,21 @@ class Households(MethodView):
     def post(self, payload):
         """Submit a household. Safe to repeat: the same payload under the same
         ``client_uuid`` returns the stored record (200) instead of a second one."""
-        user = require(Action.HOUSEHOLD_WRITE, area=get_area(payload["village_code"]))
-        result = service.submit(user, payload, request.get_json())
+        village = service.get_village(payload["village_code"])
+        user = require(Action.HOUSEHOLD_WRITE, area=village)
+        raw = request.get_json()
+        result = committed(lambda: service.submit(user, payload, raw))
         status = 201 if result.created else 200
-        return _view(result.household, user, result.warnings, result.indicators), status, \
+        return _view(result.household, user, result.warnings), status, \
             _etag_headers(result.household)
 
     @blp.arguments(HouseholdListArgs, location="query")
     @blp.response(200, HouseholdPageSchema)
     def get(self, args):
-        """Households within the caller's scope, newest first."""
+        """Households within the caller's scope (an enumerator's: their assigned villages),
+        newest first."""
         user = require(Action.HOUSEHOLD_READ)
-        query = select(Household).where(scope_clause(user, Action.HOUSEHOLD_READ,
-                                                     Household.village_code,
-                                                     Household.lao_code))
+        query = select(Household).where(access.households_clause(user))
         for name, column in (("round", Household.round_year),
                              ("village_code", Household.village_code),
                              ("status", Household.status)):
@@ -135,8 +183,8 @@ class Households(MethodView):
 class HouseholdDetail(MethodView):
     @blp.response(200, HouseholdSchema)
     def get(self, household_id):
-        """One household, with its indicator results and reasons."""
-        household, user = _household_and_user(household_id, Action.HOUSEHOLD_READ)
+        """One household, with its indicator results and reasons as scored when stored."""
+        household, user = _household(household_id, Action.HOUSEHOLD_READ)
         return _view(household, user), 200, _etag_headers(household)
 
     @blp.arguments(HouseholdInputSchema)
@@ -145,12 +193,37 @@ class HouseholdDetail(MethodView):
     @blp.alt_response(428, description="If-Match is missing")
     def put(self, payload, household_id):
         """Correct a household (send ``If-Match`` with its ETag). A returned household
-        becomes resubmitted; a locked one cannot change."""
-        household, _ = _household_and_user(household_id, Action.HOUSEHOLD_WRITE)
-        user = require(Action.HOUSEHOLD_WRITE, area=get_area(payload["village_code"]))
-        result = service.correct(user, household, payload, request.headers.get("If-Match"))
-        return _view(result.household, user, result.warnings, result.indicators), 200, \
+        becomes resubmitted; a locked one cannot change; the village cannot change here
+        (see ``/move``)."""
+        if_match = request.headers.get("If-Match")
+
+        def operation():
+            household, user = _household(household_id, Action.HOUSEHOLD_WRITE)
+            return service.correct(user, household, payload, if_match), user
+        result, user = committed(operation)
+        return _view(result.household, user, result.warnings), 200, \
             _etag_headers(result.household)
+
+
+@blp.route("/households/<household_id>/move")
+class HouseholdMove(MethodView):
+    @blp.arguments(MoveSchema)
+    @blp.response(200, HouseholdSchema)
+    @blp.alt_response(412, description="If-Match names an older version")
+    @blp.alt_response(428, description="If-Match is missing")
+    def post(self, args, household_id):
+        """Move a household recorded under the wrong village/community to another one of
+        the same round, with a reason (send ``If-Match``). The caller must be allowed on
+        both villages; the move is in the household's history."""
+        if_match = request.headers.get("If-Match")
+
+        def operation():
+            household, user = _household(household_id, Action.HOUSEHOLD_MOVE)
+            village = service.get_village(args["village_code"])
+            require(Action.HOUSEHOLD_MOVE, area=village)
+            return service.move(user, household, village, args["reason"], if_match), user
+        household, user = committed(operation)
+        return _view(household, user), 200, _etag_headers(household)
 
 
 @blp.route("/households/<household_id>/return")
@@ -159,9 +232,28 @@ class HouseholdReturn(MethodView):
     @blp.response(200, HouseholdSchema)
     def post(self, args, household_id):
         """Return a household for correction to the enumerators of its village."""
-        household, user = _household_and_user(household_id, Action.RETURN_FOR_CORRECTION)
-        service.return_for_correction(user, household, args["reason"])
+        def operation():
+            household, user = _household(household_id, Action.RETURN_FOR_CORRECTION)
+            return service.return_for_correction(user, household, args["reason"]), user
+        household, user = committed(operation)
         return _view(household, user), 200, _etag_headers(household)
+
+
+@blp.route("/households/<household_id>/history")
+class HouseholdHistoryList(MethodView):
+    @blp.response(200, HistorySchema(many=True))
+    def get(self, household_id):
+        """Every change to the household, oldest first: who (name and role), when, what
+        (fields changed, villages moved between) and why."""
+        household, _ = _household(household_id, Action.HOUSEHOLD_READ)
+        rows = db.session.execute(
+            select(HouseholdHistory, User.display_name)
+            .outerjoin(User, User.id == HouseholdHistory.actor_id)
+            .where(HouseholdHistory.household_id == household.id)
+            .order_by(HouseholdHistory.id)).all()
+        return [{"at": h.at, "action": h.action, "version": h.version, "reason": h.reason,
+                 "detail": h.detail, "actor_id": h.actor_id, "actor_name": name,
+                 "actor_role": h.actor_role} for h, name in rows]
 
 
 @blp.route("/rounds")
@@ -177,22 +269,12 @@ class Rounds(MethodView):
     def post(self, args):
         """Open (or reconfigure) a round: questionnaire version, window, income line."""
         require(Action.ROUND_MANAGE)
-        try:
-            return planning.create_round(args["year"], args["questionnaire_version"],
-                                         args["collection_start"], args["collection_end"],
-                                         args["income_line"])
-        except ValueError as exc:
-            raise ApiError(422, "INVALID_ROUND", str(exc)) from exc
+        return committed(lambda: planning.create_round(
+            args["year"], args["questionnaire_version"], args["collection_start"],
+            args["collection_end"], args["income_line"]))
 
 
-def _round_or_404(year: int) -> SurveyRound:
-    round_ = db.session.get(SurveyRound, year)
-    if round_ is None:
-        raise ApiError(404, "UNKNOWN_ROUND", f"no survey round {year}")
-    return round_
-
-
-@blp.route("/rounds/<int:year>/targets")
+@blp.route("/rounds/<int(min=2500, max=2700):year>/targets")
 class Targets(MethodView):
     @blp.response(200)
     @blp.alt_response(422, description="Bad rows: nothing was saved")
@@ -200,35 +282,37 @@ class Targets(MethodView):
         """Set target household counts from a CSV (multipart ``file``, columns
         ``village_code,target_households``): all rows or none."""
         user = require(Action.REGISTER_IMPORT)
-        round_ = _round_or_404(year)
+        round_ = service.get_round(year)
         return csv_upload(lambda data: planning.import_targets(
             round_, data, allowed=lambda area: may(user, Action.REGISTER_IMPORT, area=area)),
             invalid_code="TARGETS_INVALID")
 
 
-@blp.route("/rounds/<int:year>/assignments")
+@blp.route("/rounds/<int(min=2500, max=2700):year>/assignments")
 class Assignments(MethodView):
     @blp.arguments(AssignmentInputSchema)
     @blp.response(201)
     def post(self, args, year):
-        """Assign an enumerator to a village/community."""
-        round_ = _round_or_404(year)
+        """Assign an enumerator of your area to a village/community. Any username that is
+        not an enumerator of your area gets the same answer (422 UNKNOWN_ENUMERATOR)."""
+        round_ = service.get_round(year)
         area = get_area(args["area_code"])
         if area is None:
-            raise ApiError(404, "UNKNOWN_AREA", f"no area {args['area_code']}")
-        require(Action.ASSIGNMENT_MANAGE, area=area)
-        enumerator = db.session.scalar(select(User).where(User.username == args["username"]))
+            raise Problem("UNKNOWN_AREA", code=args["area_code"])
+        user = require(Action.ASSIGNMENT_MANAGE, area=area)
+        enumerator = access.enumerator_in_scope(user, args["username"])
         if enumerator is None:
-            raise ApiError(404, "UNKNOWN_USER", f"no user {args['username']!r}")
-        planning.assign(round_, enumerator, area)
+            raise Problem("UNKNOWN_ENUMERATOR", username=args["username"],
+                          errors={"username": ["no enumerator of this name in your area"]})
+        committed(lambda: planning.assign(round_, enumerator, area))
         return {"round": year, "area_code": area.code, "username": enumerator.username}
 
 
-@blp.route("/rounds/<int:year>/my-villages")
+@blp.route("/rounds/<int(min=2500, max=2700):year>/my-villages")
 class MyVillages(MethodView):
     @blp.response(200, MyVillageSchema(many=True))
     def get(self, year):
         """The caller's assigned villages/communities with progress (collected / target)."""
         user = require(Action.HOUSEHOLD_WRITE)
-        _round_or_404(year)
+        service.get_round(year)
         return planning.my_villages(user, year)

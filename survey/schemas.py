@@ -1,7 +1,9 @@
 """Request and response shapes of the survey API."""
 import marshmallow as ma
 
-from app.api_base import InputSchema, PageArgs, page_schema
+from app.api_base import InputSchema, PageArgs, page_schema, round_year_field
+
+VILLAGE_CODE = ma.validate.Regexp(r"^[0-9]{8}\Z", error="an 8-digit village/community code")
 
 
 class GpsSchema(InputSchema):
@@ -24,8 +26,8 @@ class HouseholdInputSchema(InputSchema):
 
     client_uuid = ma.fields.UUID(required=True, metadata={
         "description": "Generated on the phone; the household's id. Replays are safe."})
-    round = ma.fields.Integer(required=True)
-    village_code = ma.fields.String(required=True)
+    round = round_year_field(required=True)
+    village_code = ma.fields.String(required=True, validate=VILLAGE_CODE)
     house_code = ma.fields.String(load_default=None, allow_none=True)
     house_number = ma.fields.String(load_default=None, allow_none=True)
     address = ma.fields.Dict(load_default=None, allow_none=True)
@@ -36,7 +38,8 @@ class HouseholdInputSchema(InputSchema):
     happiness = ma.fields.Raw(load_default=None, allow_none=True)
     interviewed_on = ma.fields.Date(required=True)
     gps = ma.fields.Nested(GpsSchema, load_default=None, allow_none=True)
-    gps_missing_reason = ma.fields.String(load_default=None, allow_none=True)
+    gps_missing_reason = ma.fields.String(load_default=None, allow_none=True,
+                                          validate=ma.validate.Length(max=200))
     head_signoff = ma.fields.Nested(SignoffSchema, load_default=None, allow_none=True)
 
 
@@ -44,9 +47,27 @@ class ReturnSchema(InputSchema):
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=2000))
 
 
+class MoveSchema(InputSchema):
+    village_code = ma.fields.String(required=True, validate=VILLAGE_CODE, metadata={
+        "description": "The village/community the household really belongs to"})
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=2000))
+
+
+class HistorySchema(ma.Schema):
+    at = ma.fields.DateTime()
+    action = ma.fields.String(metadata={
+        "description": "submitted, corrected, moved, returned or locked"})
+    version = ma.fields.Integer()
+    reason = ma.fields.String(allow_none=True)
+    detail = ma.fields.Dict(allow_none=True)
+    actor_id = ma.fields.Integer(allow_none=True)
+    actor_name = ma.fields.String(allow_none=True)
+    actor_role = ma.fields.String()
+
+
 class IndicatorResultSchema(ma.Schema):
     number = ma.fields.Integer()
-    outcome = ma.fields.Function(lambda r: r.outcome.value)
+    outcome = ma.fields.String(metadata={"description": "pass, fail, na or incomplete"})
     reason_th = ma.fields.String()
 
 
@@ -75,8 +96,9 @@ class HouseholdSchema(ma.Schema):
     id = ma.fields.String()
     round = ma.fields.Integer(attribute="round_year")
     village_code = ma.fields.String()
-    lao_code = ma.fields.String()
+    lao_code = ma.fields.String(allow_none=True)
     house_code = ma.fields.String(allow_none=True)
+    # house_number, address, signed_by: only for roles allowed personal data.
     house_number = ma.fields.String(allow_none=True)
     address = ma.fields.Dict(allow_none=True)
     status = ma.fields.String()
@@ -94,9 +116,12 @@ class HouseholdSchema(ma.Schema):
     residence_land = ma.fields.Dict(allow_none=True)
     occupation_land = ma.fields.Dict(allow_none=True)
     indicators = ma.fields.List(ma.fields.Nested(IndicatorResultSchema))
-    income_total = ma.fields.Integer()
-    expense_total = ma.fields.Integer()
+    income_total = ma.fields.Integer(allow_none=True, metadata={
+        "description": "null while an income item is unanswered"})
+    expense_total = ma.fields.Integer(allow_none=True)
     income_per_person = ma.fields.Float(allow_none=True)
+    rules_version = ma.fields.String(metadata={
+        "description": "the questionnaire and rule engine that scored the household"})
     returned = ma.fields.Dict(allow_none=True)
     warnings = ma.fields.List(ma.fields.Nested(IssueSchema))
     created_at = ma.fields.DateTime()
@@ -104,8 +129,8 @@ class HouseholdSchema(ma.Schema):
 
 
 class HouseholdListArgs(PageArgs):
-    round = ma.fields.Integer()
-    village_code = ma.fields.String()
+    round = round_year_field()
+    village_code = ma.fields.String(validate=VILLAGE_CODE)
     status = ma.fields.String(validate=ma.validate.OneOf(
         ["submitted", "returned", "resubmitted", "locked"]))
 
@@ -126,11 +151,13 @@ HouseholdPageSchema = page_schema(HouseholdSummarySchema, "HouseholdPage")
 
 
 class RoundSchema(ma.Schema):
-    year = ma.fields.Integer(required=True, metadata={"description": "Buddhist Era, e.g. 2565"})
-    questionnaire_version = ma.fields.String(required=True)
+    year = round_year_field(required=True)
+    questionnaire_version = ma.fields.String(required=True,
+                                             validate=ma.validate.Length(max=20))
     collection_start = ma.fields.Date(required=True)
     collection_end = ma.fields.Date(required=True)
-    income_line = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
+    income_line = ma.fields.Integer(load_default=None,
+                                    validate=ma.validate.Range(min=1, max=10_000_000))
 
 
 class RoundInputSchema(RoundSchema, InputSchema):
@@ -138,8 +165,8 @@ class RoundInputSchema(RoundSchema, InputSchema):
 
 
 class AssignmentInputSchema(InputSchema):
-    username = ma.fields.String(required=True)
-    area_code = ma.fields.String(required=True)
+    username = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=80))
+    area_code = ma.fields.String(required=True, validate=VILLAGE_CODE)
 
 
 class MyVillageSchema(ma.Schema):
@@ -154,7 +181,7 @@ class MyVillageSchema(ma.Schema):
 
 
 class ReportArgs(InputSchema):
-    round = ma.fields.Integer(required=True)
+    round = round_year_field(required=True)
     area = ma.fields.String(load_default=None, metadata={
         "description": "Area code (province, district, subdistrict, village); the nation "
                        "when neither area nor lao is given"})

@@ -53,7 +53,11 @@ BIRTH_DATE_FUTURE                 after the interview date
 BIRTH_DATE_TOO_OLD                more than 120 years before the interview date
 UNKNOWN_QUESTION                  an answer to a question id the version does not have
 ANSWER_NOT_EXPECTED               an answer to a computed item or a heading
-ANSWER_NOT_RELEVANT               an answer to a question the household is not asked
+TEXT_INVALID_CHARACTER            a control or bidirectional-override character in any text
+TEXT_TOO_LONG                     longer than the field's column (``TEXT_LIMITS``)
+NAME_NOT_TEXT                     a name with no letter (only marks, zero-width characters …)
+MEMBERS_TOO_MANY                  more members than ``MAX_MEMBERS``
+AMOUNT_OUT_OF_RANGE               a baht amount above ``MAX_AMOUNT_BAHT`` (not a real household)
 ANSWER_TYPE                       the answer has the wrong JSON shape for its widget
 OPTION_NOT_ALLOWED                an option the question does not offer
 OPTION_DUPLICATE / OPTION_EXCLUSIVE  a ticked option repeated / an exclusive option combined
@@ -66,6 +70,9 @@ COUNT_EXCEEDS_MEMBERS             more persons than the roster (or the group cou
 COUNT_EXCEEDS_ANSWER              more persons than the earlier answer it refines
 VALUE_OUT_OF_RANGE                hours, times, ตารางวา outside their range
 ANSWER_MISSING (W)                a relevant required question is unanswered
+ANSWER_NOT_RELEVANT (W)           an answer to a question the household is not asked: dropped
+                                  (``ValidationReport.dropped``), never scored or stored
+MEMBERS_MANY (W)                  more members than ``MEMBERS_WARNING``
 AMOUNT_IMPLAUSIBLE (W)            a baht amount above the version's plausibility limit
 INCOME_IMPLAUSIBLE (W)            household income above 10,000,000 baht/year
 INCOME_PER_PERSON_IMPLAUSIBLE (W) income above 2,000,000 baht per person/year
@@ -80,6 +87,7 @@ NO_INFORMANT (W)                  nobody is marked as the informant
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -94,9 +102,21 @@ from survey.questionnaires import (
     as_version,
 )
 
+# Column sizes of the free-text fields (the models use the same numbers).
+TEXT_LIMITS = {"first_name": 100, "last_name": 100, "house_number": 40,
+               "gps_missing_reason": 200, "signed_by": 200, "name": 200}
+ANY_TEXT_LIMIT = 500          # any other string: address parts, "other, specify" inputs
+NOT_TEXT = {"signature_png"}  # data, not text: checked (and bounded) where it is decoded
+MAX_MEMBERS = 50              # above: an error (no household is this large)
+MEMBERS_WARNING = 20          # above: a warning to double-check
+MAX_AMOUNT_BAHT = 10_000_000_000  # one item above ten billion baht a year is not a household
+
+# Control characters (C0, C1, DEL) and the bidirectional overrides and isolates that can
+# make a name display as something else (U+202A-U+202E, U+2066-U+2069).
+_BAD_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _NATIONAL_ID = re.compile(r"[0-9]{13}")
 _BE_DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
-_HOUSE_CODE = re.compile(r"[0-9]{11}")
+HOUSE_CODE = re.compile(r"[0-9]{11}")
 _MOO = re.compile(r"[0-9]{1,3}")
 _BE_OFFSET = 543
 
@@ -190,6 +210,33 @@ def answer_count(answer: Any) -> int | None:
     return None
 
 
+def normalise_text(value: Any) -> Any:
+    """The payload with every string in Unicode NFC (Thai typed on different keyboards
+    compares equal), keys and nesting unchanged."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [normalise_text(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: normalise_text(v) for k, v in value.items()}
+    return value
+
+
+def text_problem(value: str, limit: int = ANY_TEXT_LIMIT) -> tuple[str, str] | None:
+    """``(error_code, Thai message)`` when a text field holds characters no form should
+    accept, or is longer than its column; ``None`` when it is fine."""
+    if _BAD_CHARACTERS.search(value):
+        return "TEXT_INVALID_CHARACTER", "มีอักขระควบคุมหรืออักขระกลับทิศทางที่ไม่อนุญาต"
+    if len(value) > limit:
+        return "TEXT_TOO_LONG", f"ยาวเกิน {limit:,} ตัวอักษร"
+    return None
+
+
+def has_letter(value: str) -> bool:
+    """At least one letter or digit: a name of only marks or zero-width characters is empty."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in value)
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -211,6 +258,7 @@ class Issue:
 class ValidationReport:
     errors: tuple[Issue, ...] = ()
     warnings: tuple[Issue, ...] = ()
+    dropped: tuple[str, ...] = ()  # question ids answered although not asked: not kept
 
     @property
     def ok(self) -> bool:
@@ -225,7 +273,8 @@ def validate_household(version: QuestionnaireVersion | str, payload: Any, *,
         checker.error("", "PAYLOAD_TYPE", "ข้อมูลครัวเรือนต้องเป็น JSON object")
     else:
         checker.household(payload)
-    return ValidationReport(tuple(checker.errors), tuple(checker.warnings))
+    return ValidationReport(tuple(checker.errors), tuple(checker.warnings),
+                            tuple(checker.dropped))
 
 
 @dataclass
@@ -236,6 +285,7 @@ class _Checker:
     warnings: list[Issue] = field(default_factory=list)
     roster: list[Person] = field(default_factory=list)
     answers: Mapping = field(default_factory=dict)
+    dropped: list[str] = field(default_factory=list)
 
     def error(self, path: str, code: str, message: str) -> None:
         self.errors.append(Issue(path, code, message))
@@ -244,6 +294,7 @@ class _Checker:
         self.warnings.append(Issue(path, code, message))
 
     def household(self, payload: Mapping) -> None:
+        self.characters("", payload)
         self.header(payload)
         self.members(payload.get("members"))
         answers = payload.get("answers", {})
@@ -259,7 +310,7 @@ class _Checker:
     def header(self, payload: Mapping) -> None:
         house_code = payload.get("house_code")
         if not _blank(house_code) and not (isinstance(house_code, str)
-                                           and _HOUSE_CODE.fullmatch(house_code)):
+                                           and HOUSE_CODE.fullmatch(house_code)):
             self.error("house_code", "HOUSE_CODE_FORMAT", "รหัสประจำบ้านต้องเป็นตัวเลข 11 หลัก")
         for name, label in (("house_number", "เลขที่บ้าน"), ("village_code", "หมู่บ้าน/ชุมชน")):
             self.required_text(name, payload.get(name), label)
@@ -279,11 +330,28 @@ class _Checker:
                 self.choice(name, spec.label_th, spec.options, value)
         self.happiness(payload.get("happiness"))
 
-    def required_text(self, path: str, value: Any, label: str) -> None:
+    def characters(self, path: str, value: Any) -> None:
+        """Every string anywhere in the payload: no control or bidi-override characters,
+        no longer than its column (``TEXT_LIMITS`` by field name, else ``ANY_TEXT_LIMIT``)."""
+        name = path.rpartition(".")[2]
+        if isinstance(value, str) and name not in NOT_TEXT:
+            problem = text_problem(value, TEXT_LIMITS.get(name, ANY_TEXT_LIMIT))
+            if problem:
+                self.error(path or "_", *problem)
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                self.characters(f"{path}.{key}" if path else str(key), item)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self.characters(f"{path}[{i}]", item)
+
+    def required_text(self, path: str, value: Any, label: str, *, name: bool = False) -> None:
         if _blank(value):
             self.error(path, "FIELD_REQUIRED", f"กรุณาระบุ{label}")
         elif not isinstance(value, str):
             self.error(path, "FIELD_TYPE", f"{label}ต้องเป็นข้อความ")
+        elif name and not has_letter(value):
+            self.error(path, "NAME_NOT_TEXT", f"{label}ต้องมีตัวอักษร")
 
     def happiness(self, score: Any) -> None:
         low, high = self.version.happiness["min"], self.version.happiness["max"]
@@ -304,6 +372,14 @@ class _Checker:
         if not isinstance(members, list):
             self.error("members", "FIELD_TYPE", "รายชื่อสมาชิกต้องเป็น JSON array")
             return
+        if len(members) > MAX_MEMBERS:
+            self.error("members", "MEMBERS_TOO_MANY",
+                       f"สมาชิก {len(members):,} คน เกินกว่าที่ครัวเรือนหนึ่งจะมีได้ "
+                       f"(ไม่เกิน {MAX_MEMBERS} คน)")
+            return
+        if len(members) > MEMBERS_WARNING:
+            self.warn("members", "MEMBERS_MANY",
+                      f"สมาชิก {len(members)} คน มากผิดปกติ กรุณาตรวจสอบว่าไม่ได้บันทึกซ้ำ")
         self.roster = roster_of(members, self.today)
         for i, member in enumerate(members):
             if isinstance(member, Mapping):
@@ -334,7 +410,7 @@ class _Checker:
                 if spec.required:
                     self.error(where, "FIELD_REQUIRED", f"กรุณาระบุ{spec.label_th}")
             elif spec.type == "text":
-                self.required_text(where, value, spec.label_th)
+                self.required_text(where, value, spec.label_th, name=True)
             elif spec.type == "boolean" and not isinstance(value, bool):
                 self.error(where, "FIELD_TYPE", f"{spec.label_th}ต้องเป็น true หรือ false")
             elif spec.type == "code":
@@ -431,7 +507,29 @@ class _Checker:
 
     # ------------------------------------------------------------ answers
 
+    def drop_not_relevant(self) -> None:
+        """Answers to questions this household is not asked are dropped with a warning (a
+        client cannot know every relevance rule). Dropping one can make another irrelevant,
+        so repeat until nothing changes. Without a usable roster, NO_MEMBERS says it all."""
+        if not self.roster:
+            return
+        kept = dict(self.answers)
+        while True:
+            gone = [qid for qid, value in kept.items()
+                    if value is not None and qid in self.version.questions
+                    and self.version.questions[qid].answerable
+                    and self.version.is_relevant(qid, kept, self.roster) is False]
+            if not gone:
+                break
+            for qid in gone:
+                del kept[qid]
+                self.dropped.append(qid)
+                self.warn(f"answers.{qid}", "ANSWER_NOT_RELEVANT",
+                          f"ข้อ {qid} ไม่ต้องตอบสำหรับครัวเรือนนี้ คำตอบนี้จึงไม่ถูกบันทึก")
+        self.answers = kept
+
     def check_answers(self) -> None:
+        self.drop_not_relevant()
         for qid, value in self.answers.items():
             path = f"answers.{qid}"
             question = self.version.questions.get(qid)
@@ -442,13 +540,7 @@ class _Checker:
                 self.error(path, "ANSWER_NOT_EXPECTED",
                            f"ข้อ {qid} คำนวณจากข้อมูลอื่นหรือเป็นหัวข้อ ไม่ต้องส่งคำตอบ")
             elif value is not None:
-                # without a usable roster, NO_MEMBERS says it all: no relevance cascade
-                relevant = self.version.is_relevant(qid, self.answers, self.roster)
-                if self.roster and relevant is False:
-                    self.error(path, "ANSWER_NOT_RELEVANT",
-                               f"ข้อ {qid} ไม่ต้องตอบสำหรับครัวเรือนนี้ (ไม่เข้าเงื่อนไขของข้อ)")
-                else:
-                    self.answer(path, question, value)
+                self.answer(path, question, value)
         order = list(self.version.questions)
         for question in self.version.questions.values():
             if not self.missing(question):
@@ -568,6 +660,9 @@ class _Checker:
         limit = self.version.thresholds["implausible_amount_baht"]
         if amount < 0:
             self.error(path, "NEGATIVE_AMOUNT", "จำนวนเงินต้องไม่ติดลบ")
+        elif amount > MAX_AMOUNT_BAHT:
+            self.error(path, "AMOUNT_OUT_OF_RANGE",
+                       f"จำนวนเงินต้องไม่เกิน {_baht(MAX_AMOUNT_BAHT)}")
         elif amount > limit and path.removeprefix("answers.") not in self.version.income_questions:
             self.warn(path, "AMOUNT_IMPLAUSIBLE",
                       f"จำนวนเงิน {_baht(amount)} สูงผิดปกติ (เกิน {_baht(limit)})")

@@ -28,6 +28,9 @@ from app.auth.models import Role
 from app.auth.services import create_user, issue_token
 from app.extensions import db
 
+# Shared fixtures of the higher packages (survey, and later certification and gis).
+pytest_plugins = ["tests.fixtures.survey"]
+
 PG_URL = os.environ.get("BMN_TEST_DATABASE_URL")
 TEST_PASSWORD = "correct-horse-battery"
 TEMPLATE_NAME = f"bmn_test_tpl_{uuid.uuid4().hex[:8]}"
@@ -78,6 +81,7 @@ def template_url(tmp_path_factory):
         load_official_areas()
         for province in ("65", "75"):
             assert import_register(demo_register_csv(province)).ok
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     yield url

@@ -48,6 +48,13 @@ def search(text: str, visible, *, level: str | None = None, limit: int,
     return _page(query, limit, offset)
 
 
+def lao_village_codes(lao_code: str):
+    """The codes of the villages/communities the register puts under an LAO, as a subquery:
+    whatever belongs to an LAO (households, rollups) belongs through its village, so a
+    register change moves it with its village."""
+    return select(Area.code).where(Area.lao_code == lao_code).scalar_subquery()
+
+
 def lao_areas(lao_code: str) -> list[Area]:
     return list(db.session.scalars(select(Area).where(Area.lao_code == lao_code)
                                    .order_by(Area.code)))

@@ -106,7 +106,8 @@ class _Row:
 
 def import_register(data: bytes, *, allowed: Callable[[Area], bool] = lambda area: True,
                     dry_run: bool = False) -> ImportReport:
-    """Validate the whole register, then apply it (insert or update) or nothing.
+    """Validate the whole register, then apply it (insert or update, flushed: the caller
+    commits) or nothing.
 
     ``allowed(subdistrict)`` says whether the importing user may register villages there;
     rows outside it are errors like any other bad row."""
@@ -237,4 +238,4 @@ def _apply(rows: list[_Row], report: ImportReport) -> None:
             for key, val in fields.items():
                 setattr(area, key, val)
             report.villages_updated += 1
-    db.session.commit()
+    db.session.flush()

@@ -16,7 +16,7 @@ from app.areas.schemas import (
 )
 from app.auth.guard import require
 from app.auth.policy import Action, may, visible_areas_clause
-from app.errors import ApiError
+from app.errors import Problem
 
 blp = Blueprint("areas_api", __name__, url_prefix="/api/v1",
                 description="The area registry: provinces, districts, subdistricts, "
@@ -26,8 +26,7 @@ blp = Blueprint("areas_api", __name__, url_prefix="/api/v1",
 def area_or_404(code: str):
     area = queries.get_area(code)
     if area is None:
-        raise ApiError(404, "UNKNOWN_AREA", f"no area with code {code!r}",
-                       message_th=f"ไม่พบพื้นที่รหัส {code}")
+        raise Problem("UNKNOWN_AREA", code=code)
     return area
 
 
@@ -72,8 +71,7 @@ class LaoDetail(MethodView):
         """A local government with the villages/communities registered to it."""
         lao = queries.get_lao(code)
         if lao is None:
-            raise ApiError(404, "UNKNOWN_LAO", f"no LAO with code {code!r}",
-                           message_th=f"ไม่พบ อปท. รหัส {code}")
+            raise Problem("UNKNOWN_LAO", code=code)
         require(Action.AREA_READ, lao=lao)
         lao.areas = queries.lao_areas(code)
         return lao

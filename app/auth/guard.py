@@ -11,12 +11,15 @@ from app.auth import audit
 from app.auth.models import User
 from app.auth.policy import Action, may, role_allows
 from app.auth.services import user_for_token
-from app.errors import ApiError, handle_http_exception
+from app.errors import ApiError, handle_http_exception, is_api_request
 from app.extensions import csrf, db, login_manager
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Endpoints that authenticate by their own body (a password), not by an ambient cookie.
 CSRF_EXEMPT_ENDPOINTS = {"auth_api.Tokens"}
+# API endpoints anyone may call: signing in, and the API's own description.
+PUBLIC_API_ENDPOINTS = {"auth_api.Tokens", "api-docs.openapi_json",
+                        "api-docs.openapi_swagger_ui", "docs_assets"}
 
 AUTH_MESSAGES_TH = {
     "UNAUTHENTICATED": "กรุณาเข้าสู่ระบบก่อน",
@@ -35,6 +38,8 @@ def bearer_token() -> str | None:
 
 @login_manager.user_loader
 def _load_session_user(session_id: str) -> User | None:
+    if "Authorization" in request.headers:
+        return None  # a request that names its credentials is judged by them alone
     user_id, _, nonce = session_id.partition(":")
     if not user_id.isdigit():
         return None
@@ -56,7 +61,7 @@ def _load_token_user(req) -> User | None:
 
 @login_manager.unauthorized_handler
 def _unauthorized():
-    if request.path.startswith("/api/"):
+    if is_api_request():
         code = g.get("auth_error") or "UNAUTHENTICATED"
         raise ApiError(401, code, AUTH_MESSAGES_TH.get(code, code),
                        headers={"WWW-Authenticate": 'Bearer realm="bmn"'},
@@ -83,22 +88,37 @@ def require(action: Action, *, area: Area | None = None, lao: Lao | None = None,
     if not may(user, action, area=area, lao=lao, nation=nation):
         target = area.code if area is not None else (
             lao.code if lao is not None else ("TH" if nation else None))
-        audit.record("permission.denied", user=user, ip=client_ip(), action=action.value,
-                     target=target, path=request.path, method=request.method)
-        db.session.commit()
-        by_scope = target is not None and role_allows(user, action)
-        raise ApiError(403, "OUT_OF_SCOPE" if by_scope else "ROLE_NOT_ALLOWED",
-                       f"not allowed: {action.value}" + (f" on {target}" if target else ""),
-                       message_th="คุณไม่มีสิทธิ์" + ("เข้าถึงพื้นที่นี้" if by_scope
-                                                     else "ทำรายการนี้"))
+        deny(user, action, target)
     return user
+
+
+def deny(user: User, action: Action, target: str | None, *, error_code: str | None = None):
+    """Audit a refusal and answer 403. The answer names the action, never the target (the
+    audit log keeps it): a refusal must not tell what exists where."""
+    audit.record("permission.denied", user=user, ip=client_ip(), action=action.value,
+                 target=target, path=request.path, method=request.method)
+    db.session.commit()
+    by_scope = target is not None and role_allows(user, action)
+    raise ApiError(403, error_code or ("OUT_OF_SCOPE" if by_scope else "ROLE_NOT_ALLOWED"),
+                   f"not allowed: {action.value}" + (" here" if by_scope else ""),
+                   message_th="คุณไม่มีสิทธิ์" + ("เข้าถึงพื้นที่นี้" if by_scope
+                                                 else "ทำรายการนี้"))
+
+
+def _authenticate_api_first():
+    """Every API request but sign-in and the API description is authenticated before its
+    body or query is even parsed: an anonymous caller learns nothing (no field list, no
+    404 that tells an id exists)."""
+    if is_api_request() and request.endpoint is not None \
+            and request.endpoint not in PUBLIC_API_ENDPOINTS:
+        authenticated_user()
 
 
 def _csrf_for_cookie_writes():
     if request.method not in UNSAFE_METHODS or request.endpoint in CSRF_EXEMPT_ENDPOINTS:
         return
-    if bearer_token() is not None:
-        return  # tokens are not sent automatically by browsers: no CSRF risk
+    if "Authorization" in request.headers:
+        return  # judged by its credentials alone, never by the cookie: no CSRF risk
     csrf.protect()
 
 
@@ -113,5 +133,6 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     csrf.init_app(app)
+    app.before_request(_authenticate_api_first)
     app.before_request(_csrf_for_cookie_writes)
     app.register_error_handler(CSRFError, _csrf_error)

@@ -46,8 +46,6 @@ class User(db.Model):
     scope_area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
     scope_lao_code: Mapped[str | None] = mapped_column(ForeignKey("laos.code"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(TZDateTime)
     # Changing it signs the user out of every browser session.
     session_nonce: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
@@ -94,6 +92,19 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginThrottle(db.Model):
+    """Recent failed sign-ins per username (known or not) and per client address, and the
+    lock they caused. Counted with one atomic statement per attempt, so parallel guesses
+    cannot outrun the limit."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # "user:…" or "addr:…"
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(TZDateTime)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
 
 
 class AuditEvent(db.Model):

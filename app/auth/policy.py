@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import false, or_, select, true
 
 from app.areas.models import Area, Lao
+from app.areas.queries import lao_village_codes
 from app.auth.models import Role, User
 from app.extensions import db
 
@@ -27,6 +28,9 @@ class Action(str, enum.Enum):
     AGGREGATE_READ = "aggregate.read"
     HOUSEHOLD_READ = "household.read"
     HOUSEHOLD_WRITE = "household.write"
+    # Moving a household to another village/community: an explicit, logged change, never
+    # a side effect of a correction.
+    HOUSEHOLD_MOVE = "household.move"
     PERSONAL_DATA_READ = "personal.read"
     REGISTER_IMPORT = "register.import"  # the register of villages, LAOs and targets
     ASSIGNMENT_MANAGE = "assignment.manage"
@@ -43,9 +47,11 @@ _OFFICER = {Action.AREA_READ, Action.AGGREGATE_READ, Action.HOUSEHOLD_READ}
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ENUMERATOR: frozenset({Action.AREA_READ, Action.HOUSEHOLD_READ,
-                                Action.HOUSEHOLD_WRITE, Action.PERSONAL_DATA_READ}),
+                                Action.HOUSEHOLD_WRITE, Action.HOUSEHOLD_MOVE,
+                                Action.PERSONAL_DATA_READ}),
     Role.SUBDISTRICT_COORDINATOR: frozenset(_OFFICER | {Action.PERSONAL_DATA_READ,
-                                                        Action.ASSIGNMENT_MANAGE}),
+                                                        Action.ASSIGNMENT_MANAGE,
+                                                        Action.HOUSEHOLD_MOVE}),
     Role.LAO_CERTIFIER: frozenset(_OFFICER | {Action.PERSONAL_DATA_READ, Action.CERTIFY}),
     Role.DISTRICT_OFFICER: frozenset(_OFFICER | {Action.PERSONAL_DATA_READ,
                                                  Action.REGISTER_IMPORT, Action.ASSIGNMENT_MANAGE,
@@ -99,7 +105,7 @@ def covers_area(scope: Scope, area: Area) -> bool:
         return True
     if scope.kind == "area":
         return area.code.startswith(scope.code)
-    return area.lao_code == scope.code
+    return area.lao_code is not None and area.lao_code == scope.code
 
 
 def is_ancestor_of_scope(scope: Scope, area: Area) -> bool:
@@ -131,23 +137,29 @@ def may(user: User | None, action: Action, *, area: Area | None = None,
 
 
 def _covers_lao(scope: Scope, lao: Lao, action: Action) -> bool:
+    """An area scope covers an LAO only when every village/community of the LAO lies inside
+    it (an LAO may span subdistricts: a coordinator of one of them must not read the other's
+    people through the LAO). Reading the LAO itself (its name, its villages) needs less: it
+    touches the scope, or its district encloses the scope."""
     if scope.kind == "nation":
         return True
     if scope.kind == "lao":
         return scope.code == lao.code
-    # An area scope covers an LAO whose district lies inside it; a subdistrict scope
-    # (coordinator) covers the LAOs with villages in its subdistrict.
-    if lao.district_code.startswith(scope.code):
-        return True
-    if len(scope.code) >= 6:
-        return any(code.startswith(scope.code) for code in _lao_area_codes(lao.code))
-    return action in READ_UP_ACTIONS and scope.code.startswith(lao.district_code)
+    villages = _lao_area_codes(lao.code)
+    if villages:
+        inside = all(code.startswith(scope.code) for code in villages)
+    else:
+        inside = lao.district_code.startswith(scope.code)
+    if inside or action not in READ_UP_ACTIONS:
+        return inside
+    return (any(code.startswith(scope.code) for code in villages)
+            or scope.code.startswith(lao.district_code))
 
 
-def scope_clause(user: User, action: Action, code_column, lao_column):
-    """A WHERE clause selecting the rows (areas, households, rollups …) whose area code and
-    LAO columns lie where ``may(user, action, …)`` allows, so that lists and searches are
-    scoped in the database, not in Python."""
+def scope_clause(user: User, action: Action, code_column):
+    """A WHERE clause selecting the rows (areas, households, rollups …) whose area code lies
+    where ``may(user, action, …)`` allows, so that lists and searches are scoped in the
+    database, not in Python."""
     if not role_allows(user, action):
         return false()
     scope = Scope.of(user)
@@ -159,7 +171,7 @@ def scope_clause(user: User, action: Action, code_column, lao_column):
             return inside
         ancestors = [scope.code[:n] for n in (2, 4, 6) if n < len(scope.code)]
         return or_(inside, code_column.in_(ancestors))
-    inside = lao_column == scope.code
+    inside = code_column.in_(lao_village_codes(scope.code))
     if action not in READ_UP_ACTIONS:
         return inside
     ancestors = {code[:n] for code in _lao_area_codes(scope.code) for n in (2, 4, 6)}
@@ -168,4 +180,4 @@ def scope_clause(user: User, action: Action, code_column, lao_column):
 
 def visible_areas_clause(user: User, action: Action = Action.AREA_READ):
     """``scope_clause`` for the ``areas`` table."""
-    return scope_clause(user, action, Area.code, Area.lao_code)
+    return scope_clause(user, action, Area.code)

@@ -18,12 +18,14 @@ LOGIN_MESSAGES_TH = {
     "INVALID_CREDENTIALS": "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง",
     "ACCOUNT_LOCKED": "บัญชีถูกระงับชั่วคราวเพราะใส่รหัสผ่านผิดหลายครั้ง กรุณารอแล้วลองใหม่",
     "ACCOUNT_DISABLED": "บัญชีผู้ใช้ถูกระงับ",
+    "TOO_MANY_ATTEMPTS": "มีการเข้าสู่ระบบไม่สำเร็จจากเครื่องนี้หลายครั้งเกินไป กรุณารอแล้วลองใหม่",
 }
 
 
 def login_error(exc: LoginError) -> ApiError:
     """The HTTP form of a failed sign-in (shared by the API and the login page)."""
-    status = {"ACCOUNT_LOCKED": 429, "ACCOUNT_DISABLED": 403}.get(exc.code, 401)
+    status = {"ACCOUNT_LOCKED": 429, "TOO_MANY_ATTEMPTS": 429,
+              "ACCOUNT_DISABLED": 403}.get(exc.code, 401)
     headers = {}
     if exc.locked_until is not None:
         headers["Retry-After"] = str(max(1, int((exc.locked_until - utcnow()).total_seconds())))

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, case, delete, null, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.areas.models import Area, Lao
 from app.auth import audit
-from app.auth.models import ApiToken, Role, User
+from app.auth.models import ApiToken, LoginThrottle, Role, User
 from app.auth.passwords import hash_password, verify_password
 from app.auth.policy import ROLE_SCOPE_LEVELS
-from app.db_types import utcnow
+from app.db_types import TZDateTime, utcnow
 from app.extensions import db
 
 
@@ -36,25 +37,37 @@ class UserError(ValueError):
 
 
 def authenticate(username: str, password: str, *, ip: str | None) -> User:
-    """Check a username and password, locking the account after repeated failures.
+    """Check a username and password.
 
-    Every outcome is audited and committed, including failures (so that the failure
-    counter and the audit trail survive the error response)."""
-    user = db.session.scalar(select(User).where(User.username == username))
+    Five failed attempts on a username within the lock period lock it, whether or not the
+    user exists (so the answer never tells which names are real); the attempt is counted
+    *before* the password is checked, in one atomic statement, so parallel guesses get no
+    more tries than the limit. A client address with too many failures is refused before
+    any password hashing. Every outcome is audited and committed."""
+    config = current_app.config
     now = utcnow()
+    lock = timedelta(minutes=config["BMN_LOGIN_LOCK_MINUTES"])
+    address_key = f"addr:{ip or '-'}"
+    user_key = "user:" + username[:180]
     try:
-        if user is not None and user.locked_until is not None and user.locked_until > now:
-            verify_password(None, password)  # same cost as a real check
-            audit.record("login.locked", user=user, ip=ip)
-            raise LoginError("ACCOUNT_LOCKED", user.locked_until)
+        address_locked = _locked_until(address_key, now)
+        if address_locked is not None:
+            audit.record("login.throttled", username=username[:80], ip=ip)
+            raise LoginError("TOO_MANY_ATTEMPTS", address_locked)
+        if not _count_attempt(user_key, config["BMN_LOGIN_MAX_FAILURES"], lock, now):
+            audit.record("login.locked", username=username[:80], ip=ip)
+            raise LoginError("ACCOUNT_LOCKED", _locked_until(user_key, now))
+        user = db.session.scalar(select(User).where(User.username == username))
         if not verify_password(user.password_hash if user else None, password):
-            _count_failure(user, username, ip, now)
+            audit.record("login.failure", user=user, username=username[:80], ip=ip)
+            _count_attempt(address_key, config["BMN_LOGIN_MAX_PER_ADDRESS"], lock, now)
+            if _locked_until(user_key, now) is not None:
+                audit.record("login.lock", user=user, username=username[:80], ip=ip)
             raise LoginError("INVALID_CREDENTIALS")
+        db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == user_key))
         if not user.active:
             audit.record("login.inactive", user=user, ip=ip)
             raise LoginError("ACCOUNT_DISABLED")
-        user.failed_logins = 0
-        user.locked_until = None
         user.last_login_at = now
         audit.record("login.success", user=user, ip=ip)
         return user
@@ -62,15 +75,41 @@ def authenticate(username: str, password: str, *, ip: str | None) -> User:
         db.session.commit()
 
 
-def _count_failure(user: User | None, username: str, ip: str | None, now: datetime) -> None:
-    audit.record("login.failure", user=user, username=username, ip=ip)
-    if user is None:
-        return
-    user.failed_logins += 1
-    if user.failed_logins >= current_app.config["BMN_LOGIN_MAX_FAILURES"]:
-        user.locked_until = now + timedelta(minutes=current_app.config["BMN_LOGIN_LOCK_MINUTES"])
-        user.failed_logins = 0
-        audit.record("login.lock", user=user, ip=ip)
+def _count_attempt(key: str, limit: int, lock: timedelta, now: datetime) -> bool:
+    """Count one attempt on ``key`` unless it is locked; the attempt that reaches ``limit``
+    locks it for ``lock``. Attempts older than ``lock`` are forgotten. False when ``key`` was
+    already locked (nothing counted). One statement: concurrent attempts cannot interleave."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = LoginThrottle.__table__
+    at = bindparam("now", now, type_=TZDateTime())
+    stale = bindparam("stale", now - lock, type_=TZDateTime())
+    until = bindparam("until", now + lock, type_=TZDateTime())
+    counted = case((table.c.updated_at <= stale, 1), else_=table.c.attempts + 1)
+    statement = insert(table).values(
+        key=key, attempts=1, updated_at=now, locked_until=now + lock if limit <= 1 else None)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={"attempts": counted,
+              "locked_until": case((counted >= limit, until), else_=null()),
+              "updated_at": at},
+        where=or_(table.c.locked_until.is_(None), table.c.locked_until <= at),
+    ).returning(table.c.attempts)
+    return db.session.execute(statement).first() is not None
+
+
+def _locked_until(key: str, now: datetime) -> datetime | None:
+    until = db.session.scalar(select(LoginThrottle.locked_until).where(
+        LoginThrottle.key == key))
+    return until if until is not None and until > now else None
+
+
+def end_sessions(user: User, *, ip: str | None = None) -> None:
+    """Sign the user out of every browser session: a copied session cookie stops working
+    (sessions carry the nonce, which changes here). Bearer tokens are revoked separately."""
+    user.session_nonce = secrets.token_hex(8)
+    audit.record("logout", user=user, ip=ip)
+    db.session.commit()
 
 
 def _token_hash(token: str) -> str:
@@ -153,7 +192,7 @@ def create_user(username: str, password: str, role: Role, *, display_name: str |
     user = User(username=username, display_name=display_name or username,
                 password_hash=password_hash, role=role.value, scope_area_code=area_code or None,
                 scope_lao_code=lao_code or None, session_nonce=secrets.token_hex(8),
-                failed_logins=0, active=True)
+                active=True)
     db.session.add(user)
     db.session.commit()
     return user

@@ -13,15 +13,16 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from app.areas import queries
 from app.areas.register import import_register
 from app.auth.guard import authenticated_user, client_ip, require
 from app.auth.policy import Action, Scope, may, visible_areas_clause
 from app.auth.routes import login_error
-from app.auth.services import LoginError, authenticate
+from app.auth.services import LoginError, authenticate, end_sessions
 from app.csv_import import CsvFileError
+from app.extensions import db
 
 bp = Blueprint("web", __name__)
 
@@ -65,6 +66,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        end_sessions(current_user._get_current_object(), ip=client_ip())
     logout_user()
     return redirect(url_for("web.login"))
 
@@ -104,4 +107,6 @@ def register_upload():
                 file_error, status = f"{exc.message_th} ({exc})", 422
             else:
                 status = 200 if report.ok else 422
+                if report.ok:
+                    db.session.commit()
     return render_template("register.html", report=report, file_error=file_error), status

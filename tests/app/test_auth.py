@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.auth.models import ApiToken, AuditEvent, Role, User
+from app.auth.models import ApiToken, AuditEvent, LoginThrottle, Role
 from app.auth.services import UserError
 from app.db_types import utcnow
 from app.extensions import db
@@ -58,8 +58,10 @@ def test_repeated_failures_lock_the_account(client, make_user, app):
     assert locked.json["error_code"] == "ACCOUNT_LOCKED"
     assert int(locked.headers["Retry-After"]) > 60
     assert events("login.lock") and events("login.locked")
-    user = db.session.scalar(select(User).where(User.username == "malee"))
-    user.locked_until = utcnow() - timedelta(seconds=1)  # the lock runs out
+    throttle = db.session.get(LoginThrottle, "user:malee")
+    # the lock runs out (and the failures that caused it are older than the lock period)
+    throttle.locked_until = utcnow() - timedelta(seconds=1)
+    throttle.updated_at = utcnow() - timedelta(minutes=app.config["BMN_LOGIN_LOCK_MINUTES"])
     db.session.commit()
     assert ask_token(client, "malee", TEST_PASSWORD).status_code == 201
 

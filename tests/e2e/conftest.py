@@ -14,11 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.survey.conftest import (  # noqa: F401  (fixtures)
-    enumerator,
-    household_payload,
-    survey_round,
-)
 from tests.survey.test_durability import free_port, start_server
 
 CHROMIUM = "/usr/bin/chromium"

@@ -23,7 +23,8 @@ def start_server(database_url: str, port: int, instance) -> subprocess.Popen:
            "BMN_INSTANCE_PATH": str(instance)}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--no-control-socket", "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+         "--no-control-socket", "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        stderr=open(Path(instance).parent / "server.log", "ab"),  # read it when a test fails
         start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

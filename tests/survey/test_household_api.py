@@ -8,7 +8,7 @@ from app.auth.models import Role
 from app.extensions import db
 from survey.households import lock_villages
 from survey.models import Household, QualityIssue, VillageRollup
-from tests.survey.conftest import OTHER_VILLAGE, VILLAGE
+from tests.fixtures.survey import OTHER_VILLAGE, VILLAGE
 
 
 def households() -> int:
@@ -106,8 +106,8 @@ def test_reading_households_is_scoped(client, make_user, enumerator, auth_header
     seen = client.get(url, headers=auth_header(own))
     assert seen.status_code == 200
     assert seen.json["members"][0]["first_name"]  # the district checks names
-    denied = client.get(url, headers=auth_header(other))
-    assert denied.status_code == 403 and denied.json["error_code"] == "OUT_OF_SCOPE"
+    denied = client.get(url, headers=auth_header(other))  # as if it did not exist
+    assert denied.status_code == 404 and denied.json["error_code"] == "UNKNOWN_HOUSEHOLD"
     masked = client.get(url, headers=auth_header(province)).json
     assert "first_name" not in masked["members"][0] and "national_id" not in masked["members"][0]
     assert masked["members"][0]["national_id_masked"].count("x") == 11  # 13 digits, 2 shown
@@ -134,15 +134,20 @@ def test_correction_needs_if_match_and_the_current_version(client, enumerator, a
     assert rollup().households == 1 and rollup().revision == 2
 
 
-def test_correction_moving_a_household_moves_its_counts(client, enumerator, auth_header,
-                                                        household_payload):
+def test_moving_a_household_moves_its_counts(client, enumerator, auth_header,
+                                             household_payload):
     headers = auth_header(enumerator)
     body = household_payload(11)
+    url = f"/api/v1/households/{body['client_uuid']}"
     post(client, headers, body)
     body["village_code"] = OTHER_VILLAGE
-    response = client.put(f"/api/v1/households/{body['client_uuid']}",
-                          headers={**headers, "If-Match": '"1"'}, json=body)
-    assert response.status_code == 200
+    response = client.put(url, headers={**headers, "If-Match": '"1"'}, json=body)
+    assert response.status_code == 422
+    assert response.json["errors"]["village_code"][0]["error_code"] == \
+        "VILLAGE_CHANGE_NOT_ALLOWED"
+    moved = client.post(url + "/move", headers={**headers, "If-Match": '"1"'},
+                        json={"village_code": OTHER_VILLAGE, "reason": "บ้านอยู่หมู่ 2"})
+    assert moved.status_code == 200 and moved.json["village_code"] == OTHER_VILLAGE
     assert (rollup(VILLAGE).households, rollup(OTHER_VILLAGE).households) == (0, 1)
     assert rollup(VILLAGE).people == 0
 
@@ -176,7 +181,8 @@ def test_locked_households_cannot_change(client, enumerator, make_user, auth_hea
     body = household_payload(13)
     url = f"/api/v1/households/{body['client_uuid']}"
     post(client, headers, body)
-    assert lock_villages(2565, [VILLAGE]) == 1
+    assert lock_villages(enumerator, 2565, [VILLAGE]) == 1
+    db.session.commit()
     current = client.get(url, headers=headers)
     assert current.json["status"] == "locked"
     response = client.put(url, headers={**headers, "If-Match": current.headers["ETag"]},

@@ -3,7 +3,7 @@ import io
 import zipfile
 
 from app.auth.models import Role
-from tests.survey.conftest import OTHER_VILLAGE
+from tests.fixtures.survey import OTHER_VILLAGE
 
 
 def submit_some(client, enumerator, auth_header, household_payload, n=4):
@@ -22,9 +22,9 @@ def submit_some(client, enumerator, auth_header, household_payload, n=4):
 def test_population_report_counts_people_by_sex_and_band(client, enumerator, make_user,
                                                          auth_header, household_payload):
     bodies = submit_some(client, enumerator, auth_header, household_payload)
-    viewer = make_user(Role.VIEWER, area_code="65")
+    officer = make_user(Role.DISTRICT_OFFICER, area_code="6501")
     report = client.get("/api/v1/reports/population?round=2565&area=6501&breakdown=true",
-                        headers=auth_header(viewer)).json
+                        headers=auth_header(officer)).json
     people = sum(len(b["members"]) for b in bodies)
     assert report["households"] == 4 and report["people"] == people
     assert sum(report["people_by_sex"].values()) == people
@@ -91,10 +91,11 @@ def test_csv_and_xlsx_exports(client, enumerator, make_user, auth_header, househ
     assert "รหัสบ้าน" in strings or "รหัสบ้าน" in sheet
 
 
-def test_national_report_follows_every_change(client, enumerator, make_user, auth_header,
+def test_national_report_follows_every_change(app, client, enumerator, make_user, auth_header,
                                               household_payload):
     """National totals are served from per-province sums that are kept only while no
     village of the province changed."""
+    app.config["BMN_MIN_AREA_HOUSEHOLDS"] = 1  # a deployment that publishes every village
     admin = make_user(Role.DEPARTMENT_ADMIN)
     url = "/api/v1/reports/population?round=2565"
     submit_some(client, enumerator, auth_header, household_payload, n=2)

@@ -8,21 +8,22 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.auth.models import Role
-from app.errors import ApiError
+from app.areas.queries import get_area
+from app.errors import Problem
 from app.extensions import db
 from survey import households as service
 from survey import rollup
 from survey.models import Household, SurveyRound, VillageRollup
 from survey.schemas import HouseholdInputSchema
-from tests.survey.conftest import OTHER_VILLAGE, VILLAGE
+from tests.fixtures.survey import OTHER_VILLAGE, VILLAGE
 
 VILLAGES = [VILLAGE, OTHER_VILLAGE]
 
 operation = st.one_of(
     st.tuples(st.just("submit"), st.integers(0, 10**6), st.sampled_from(VILLAGES)),
     st.tuples(st.just("replay"), st.integers(0, 50)),
-    st.tuples(st.just("correct"), st.integers(0, 50), st.integers(0, 10**6),
-              st.sampled_from(VILLAGES)),
+    st.tuples(st.just("correct"), st.integers(0, 50), st.integers(0, 10**6)),
+    st.tuples(st.just("move"), st.integers(0, 50), st.sampled_from(VILLAGES)),
     st.tuples(st.just("return"), st.integers(0, 50)),
     st.tuples(st.just("lock"), st.sampled_from(VILLAGES)),
 )
@@ -72,19 +73,24 @@ def test_rollups_equal_recomputation(app, survey_round, enumerator, make_user,
             elif sent and op[0] == "correct":
                 original = sent[op[1] % len(sent)]
                 household = db.session.get(Household, original["client_uuid"])
-                body = household_payload(op[2], village_code=op[3],
+                body = household_payload(op[2], village_code=household.village_code,
                                          client_uuid=original["client_uuid"])
                 body["house_code"] = None
                 service.correct(enumerator, household, parsed(body),
                                 service.etag(household))
+            elif sent and op[0] == "move":
+                household = db.session.get(Household, sent[op[1] % len(sent)]["client_uuid"])
+                service.move(enumerator, household, get_area(op[2]), "ผิดหมู่บ้าน",
+                             service.etag(household))
             elif sent and op[0] == "return":
                 household = db.session.get(Household, sent[op[1] % len(sent)]["client_uuid"])
                 service.return_for_correction(officer, household, "ตรวจสอบรายได้อีกครั้ง")
             elif op[0] == "lock":
-                service.lock_villages(2565, [op[1]])
-        except ApiError as refused:  # a refused change must change nothing
+                service.lock_villages(officer, 2565, [op[1]])
+            db.session.commit()
+        except Problem as refused:  # a refused change must change nothing
             db.session.rollback()
             assert refused.error_code in {"HOUSEHOLD_LOCKED", "ALREADY_RETURNED", "UUID_CONFLICT",
-                                          "RETURNS_OUTSTANDING"}
+                                          "RETURNS_OUTSTANDING", "SAME_VILLAGE"}
         db.session.expire_all()
         assert_rollups_exact(survey_round)

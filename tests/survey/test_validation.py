@@ -278,13 +278,16 @@ def test_unknown_and_computed_questions(payload):
             ("answers.11.5", "ANSWER_NOT_EXPECTED")} <= found
 
 
-def test_answer_to_an_irrelevant_question(payload):
+def test_answer_to_an_irrelevant_question_is_dropped_with_a_warning(payload):
     payload["answers"]["1.2"] = {"option": "1"}  # no child under 1
     payload["answers"]["22.3.1"] = {"option": "0"}
     payload["answers"]["22.3.1.5"] = {"option": "1", "amount": 10_000}
-    found = errors(payload)
+    report = validate_household(V, payload, today=TODAY)
+    assert report.ok
+    found = {(w.field, w.error_code) for w in report.warnings}
     assert ("answers.1.2", "ANSWER_NOT_RELEVANT") in found
     assert ("answers.22.3.1.5", "ANSWER_NOT_RELEVANT") in found
+    assert set(report.dropped) == {"1.2", "22.3.1.5"}
 
 
 @pytest.mark.parametrize("qid, value", [

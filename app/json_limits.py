@@ -1,0 +1,97 @@
+"""JSON as this API accepts it: bounded nesting, 64-bit integers, finite numbers and
+well-formed Unicode, checked while parsing so that no odd body reaches the services.
+
+Python's ``json`` accepts a body nested 100,000 levels (and then fails with a
+``RecursionError``), integers of any length (and fails on 5,000 digits), ``NaN`` and lone
+surrogates (which the database then refuses). Each of these is a 400 with its own
+``error_code`` here, never a 500.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+from flask.json.provider import DefaultJSONProvider
+
+MAX_DEPTH = 32
+INT_MIN, INT_MAX = -2 ** 63, 2 ** 63 - 1
+
+
+class JsonLimitError(ValueError):
+    """The body is JSON this API refuses; ``error_code`` says which limit it broke."""
+
+    def __init__(self, error_code: str, message: str):
+        super().__init__(message)
+        self.error_code = error_code
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > 19:
+        raise JsonLimitError("JSON_NUMBER_TOO_LARGE",
+                             f"an integer of {len(text)} digits is out of range (64-bit)")
+    value = int(text)
+    if not INT_MIN <= value <= INT_MAX:
+        raise JsonLimitError("JSON_NUMBER_TOO_LARGE", f"{text} is out of range (64-bit)")
+    return value
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise JsonLimitError("JSON_NUMBER_TOO_LARGE", f"{text[:40]} is not a finite number")
+    return value
+
+
+def _constant(name: str):
+    raise JsonLimitError("JSON_NUMBER_INVALID", f"{name} is not allowed in JSON")
+
+
+def _check_string(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise JsonLimitError("JSON_INVALID_STRING",
+                             "a string holds a lone surrogate (invalid Unicode)") from exc
+
+
+def _check_tree(value) -> None:
+    """Depth at most ``MAX_DEPTH`` and every string (keys too) encodable as UTF-8."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, str):
+            _check_string(node)
+        elif isinstance(node, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise JsonLimitError("JSON_TOO_DEEP",
+                                     f"the body is nested deeper than {MAX_DEPTH} levels")
+            if isinstance(node, dict):
+                for key, item in node.items():
+                    _check_string(key)
+                    stack.append((item, depth + 1))
+            else:
+                stack.extend((item, depth + 1) for item in node)
+
+
+def loads(data: str | bytes):
+    """Parse a request body within the limits; ``JsonLimitError`` or ``JSONDecodeError``."""
+    if isinstance(data, (bytes, bytearray)):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise json.JSONDecodeError(f"the body is not UTF-8 ({exc.reason})",
+                                       doc="?", pos=exc.start) from exc
+    try:
+        value = json.loads(data, parse_int=_int, parse_float=_float, parse_constant=_constant)
+    except RecursionError as exc:
+        raise JsonLimitError("JSON_TOO_DEEP",
+                             f"the body is nested deeper than {MAX_DEPTH} levels") from exc
+    _check_tree(value)
+    return value
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """``request.get_json()`` with the same limits as the API's argument parser."""
+
+    def loads(self, s, **kwargs):
+        return loads(s)
