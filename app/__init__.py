@@ -10,7 +10,7 @@ from flask import Flask, send_from_directory
 
 from app import config as app_config
 from app import errors, thai
-from app.json_limits import BoundedJSONProvider
+from app.input_limits import BoundedJSONProvider, reject_nul_characters
 from app.db_types import utcnow
 from app.extensions import api, db, migrate
 
@@ -29,7 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     api.init_app(app)
+    _document_security(api)
     _register_parts(app)
+    app.before_request(reject_nul_characters)  # after authentication (app.auth.guard)
     for name in app.config["BMN_PACKAGES"]:
         # The higher packages (survey, certification, gis) plug themselves in; app never
         # imports them by name, so dependencies keep pointing one way.
@@ -38,6 +40,15 @@ def create_app(config: dict | None = None) -> Flask:
     thai.register(app)
     app.context_processor(lambda: {"now": utcnow()})
     return app
+
+
+def _document_security(api) -> None:
+    api.spec.components.security_scheme("bearerToken", {
+        "type": "http", "scheme": "bearer",
+        "description": "A device or script token from POST /api/v1/auth/tokens"})
+    api.spec.components.security_scheme("browserSession", {
+        "type": "apiKey", "in": "cookie", "name": "session",
+        "description": "The signed-in browser session; writes also need X-CSRFToken"})
 
 
 def _register_parts(app: Flask) -> None:

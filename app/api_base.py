@@ -10,20 +10,20 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import missing
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from app import json_limits
+from app import input_limits
 from app.csv_import import CsvFileError
 from app.errors import ApiError
 from app.extensions import db
-from app.json_limits import JsonLimitError
+from app.input_limits import JsonLimitError
 
 
 class _Parser(FlaskParser):
     def _raw_load_json(self, req):
-        """The body parsed within ``app.json_limits`` (depth, 64-bit integers, Unicode)."""
+        """The body parsed within ``app.input_limits`` (depth, 64-bit integers, Unicode)."""
         if not is_json_request(req):
             return missing
         try:
-            return json_limits.loads(req.get_data(cache=True))
+            return input_limits.loads(req.get_data(cache=True))
         except JsonLimitError as exc:
             raise ApiError(400, exc.error_code, str(exc), errors={"json": [str(exc)]},
                            message_th="ข้อมูลที่ส่งมามีรูปแบบเกินขอบเขตที่ระบบรับได้") from exc

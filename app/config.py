@@ -92,4 +92,6 @@ def from_environment(instance_path: str) -> dict:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "/docs",
         "OPENAPI_SWAGGER_UI_URL": DOCS_ASSETS,
+        # Every operation needs a bearer token or a browser session unless it says not.
+        "API_SPEC_OPTIONS": {"security": [{"bearerToken": []}, {"browserSession": []}]},
     }

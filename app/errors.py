@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 from http import HTTPStatus
 
+import marshmallow as ma
 from flask import Flask, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -117,6 +118,21 @@ CATALOGUE: dict[str, ErrorSpec] = {
         403, "this LAO has villages outside your area; ask for your area instead",
         "อปท. นี้มีหมู่บ้าน/ชุมชนอยู่นอกพื้นที่ของท่าน กรุณาเรียกดูตามพื้นที่ของท่าน"),
 }
+
+
+class ErrorSchema(ma.Schema):
+    """The error body, as documented in the OpenAPI description of every operation."""
+
+    code = ma.fields.Integer(required=True, metadata={"description": "HTTP status"})
+    status = ma.fields.String(required=True, metadata={"description": "HTTP status phrase"})
+    message = ma.fields.String(required=True, metadata={"description": "English"})
+    message_th = ma.fields.String(metadata={"description": "Thai, for people"})
+    errors = ma.fields.Dict(metadata={
+        "description": "Per field (or per CSV row): what is wrong, with an error_code"})
+    error_code = ma.fields.String(required=True, metadata={
+        "description": "Stable English code to switch on, e.g. OUT_OF_SCOPE"})
+    request_id = ma.fields.String(required=True, metadata={
+        "description": "Also in the X-Request-ID header; quote it when reporting a problem"})
 
 
 class Problem(Exception):

@@ -9,6 +9,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
+from app.errors import ErrorSchema
+
 # Stable constraint names, so that Alembic migrations can drop and alter them on
 # both SQLite (batch mode) and PostgreSQL.
 NAMING_CONVENTION = {
@@ -24,7 +26,15 @@ NAMING_CONVENTION = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION),
                 session_options={"expire_on_commit": False})
 migrate = Migrate()
-api = Api()
+
+
+class BmnApi(Api):
+    """flask-smorest, documenting our error shape (``app.errors``) for every error."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+
+api = BmnApi()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 

@@ -17,7 +17,7 @@ from app.auth import audit
 from app.auth.guard import authenticated_user, client_ip, deny, require
 from app.auth.models import User
 from app.auth.policy import Action, may, role_allows
-from app.errors import Problem
+from app.errors import ErrorSchema, Problem
 from app.extensions import db
 from app.personal_data import decrypt
 from survey import access, planning
@@ -148,7 +148,7 @@ class Households(MethodView):
     @blp.arguments(HouseholdInputSchema)
     @blp.response(201, HouseholdSchema)
     @blp.alt_response(200, schema=HouseholdSchema, description="A replay: the stored record")
-    @blp.alt_response(409, description="Another payload under this UUID, or the house code "
+    @blp.alt_response(409, schema=ErrorSchema, description="Another payload under this UUID, or the house code "
                                        "is already recorded in the round")
     def post(self, payload):
         """Submit a household. Safe to repeat: the same payload under the same
@@ -189,8 +189,8 @@ class HouseholdDetail(MethodView):
 
     @blp.arguments(HouseholdInputSchema)
     @blp.response(200, HouseholdSchema)
-    @blp.alt_response(412, description="If-Match names an older version")
-    @blp.alt_response(428, description="If-Match is missing")
+    @blp.alt_response(412, schema=ErrorSchema, description="If-Match names an older version")
+    @blp.alt_response(428, schema=ErrorSchema, description="If-Match is missing")
     def put(self, payload, household_id):
         """Correct a household (send ``If-Match`` with its ETag). A returned household
         becomes resubmitted; a locked one cannot change; the village cannot change here
@@ -209,8 +209,8 @@ class HouseholdDetail(MethodView):
 class HouseholdMove(MethodView):
     @blp.arguments(MoveSchema)
     @blp.response(200, HouseholdSchema)
-    @blp.alt_response(412, description="If-Match names an older version")
-    @blp.alt_response(428, description="If-Match is missing")
+    @blp.alt_response(412, schema=ErrorSchema, description="If-Match names an older version")
+    @blp.alt_response(428, schema=ErrorSchema, description="If-Match is missing")
     def post(self, args, household_id):
         """Move a household recorded under the wrong village/community to another one of
         the same round, with a reason (send ``If-Match``). The caller must be allowed on
@@ -277,7 +277,7 @@ class Rounds(MethodView):
 @blp.route("/rounds/<int(min=2500, max=2700):year>/targets")
 class Targets(MethodView):
     @blp.response(200)
-    @blp.alt_response(422, description="Bad rows: nothing was saved")
+    @blp.alt_response(422, schema=ErrorSchema, description="Bad rows: nothing was saved")
     def post(self, year):
         """Set target household counts from a CSV (multipart ``file``, columns
         ``village_code,target_households``): all rows or none."""

@@ -83,7 +83,7 @@ class MemberSchema(ma.Schema):
     prefix = ma.fields.String(allow_none=True)
     first_name = ma.fields.String()
     last_name = ma.fields.String()
-    national_id = ma.fields.String()
+    national_id = ma.fields.String(allow_none=True)
 
 
 class IssueSchema(ma.Schema):

@@ -16,7 +16,7 @@ from app.areas.schemas import (
 )
 from app.auth.guard import require
 from app.auth.policy import Action, may, visible_areas_clause
-from app.errors import Problem
+from app.errors import ErrorSchema, Problem
 
 blp = Blueprint("areas_api", __name__, url_prefix="/api/v1",
                 description="The area registry: provinces, districts, subdistricts, "
@@ -81,7 +81,7 @@ class LaoDetail(MethodView):
 class AreaRegister(MethodView):
     @blp.arguments(RegisterUploadArgs, location="query")
     @blp.response(200)
-    @blp.alt_response(422, description="Bad rows: nothing was applied")
+    @blp.alt_response(422, schema=ErrorSchema, description="Bad rows: nothing was applied")
     def post(self, args):
         """Import a village/community register CSV (multipart field ``file``).
 

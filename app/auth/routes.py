@@ -9,7 +9,7 @@ from app.auth.policy import ROLE_ACTIONS
 from app.auth.schemas import MeSchema, TokenRequestSchema, TokenSchema
 from app.auth.services import LoginError, authenticate, issue_token, revoke_token
 from app.db_types import utcnow
-from app.errors import ApiError
+from app.errors import ApiError, ErrorSchema
 
 blp = Blueprint("auth_api", __name__, url_prefix="/api/v1/auth",
                 description="Sign-in for devices and scripts")
@@ -37,6 +37,9 @@ def login_error(exc: LoginError) -> ApiError:
 class Tokens(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(201, TokenSchema)
+    @blp.alt_response(401, schema=ErrorSchema, description="Wrong username or password")
+    @blp.alt_response(429, schema=ErrorSchema, description="Locked: too many failures")
+    @blp.doc(security=[])
     def post(self, args):
         """Exchange a username and password for a long-lived, revocable bearer token."""
         try:

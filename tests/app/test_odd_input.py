@@ -7,6 +7,7 @@ import pytest
 from flask import request
 
 from app.auth.models import Role
+from tests.conftest import csrf_from
 
 HOUSEHOLDS = "/api/v1/households"
 
@@ -43,6 +44,7 @@ def send(client, path, raw: str, headers=None, method="POST"):
     ('{"happiness": NaN}', "JSON_NUMBER_INVALID"),
     ('{"members": [{"first_name": "\\ud800"}]}', "JSON_INVALID_STRING"),
     ('{"\\udfff": 1}', "JSON_INVALID_STRING"),
+    ('{"house_number": "12\\u0000"}', "JSON_INVALID_STRING"),
 ])
 def test_json_beyond_the_limits_is_400(client, enumerator_headers, no_errors_logged, raw, code):
     response = send(client, HOUSEHOLDS, raw, enumerator_headers)
@@ -74,6 +76,21 @@ def test_query_integers_beyond_their_range_are_4xx(client, make_user, auth_heade
     headers = auth_header(make_user(Role.DISTRICT_OFFICER, area_code="6501"))
     response = client.get(path, headers=headers)
     assert 400 <= response.status_code < 500 and response.json["error_code"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/areas?q=%00", "/api/v1/areas/65%00",
+                                  "/api/v1/households?status=%00"])
+def test_a_nul_anywhere_is_400(client, make_user, auth_header, no_errors_logged, path):
+    headers = auth_header(make_user(Role.DISTRICT_OFFICER, area_code="6501"))
+    response = client.get(path, headers=headers)
+    assert response.status_code == 400 and response.json["error_code"] == "NUL_CHARACTER"
+
+
+def test_a_nul_in_the_login_form_is_400(client, no_errors_logged):
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": "a\x00b", "password": "x",
+                                           "csrf_token": token})
+    assert response.status_code == 400 and "NUL_CHARACTER" in response.get_data(as_text=True)
 
 
 def test_path_integers_beyond_their_range_are_404(client, make_user, auth_header,

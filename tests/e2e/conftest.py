@@ -21,6 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Everything here is marked ``e2e`` (scripts/test runs it once, not per database)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
 def _require_chromium():
     if Path(CHROMIUM).exists():
         return

@@ -12,6 +12,7 @@ from app.auth.models import Role
 from app.extensions import db
 from survey import planning
 from survey.models import Household, HouseholdHistory
+from survey.validation import national_id_check_digit
 from tests.fixtures.survey import OTHER_VILLAGE, VILLAGE
 
 URL = "/api/v1/households"
@@ -185,7 +186,7 @@ def test_text_no_form_should_accept_is_refused_by_field(client, enumerator, auth
     body = household_payload(7)
     body["members"][0]["first_name"] = "\u200b\u200c\u0e34\u0e37"  # zero-width + marks only
     body["members"][0]["last_name"] = "ใจดี\u202eเกิน"             # right-to-left override
-    body["house_number"] = "12\x00"
+    body["house_number"] = "12\x07"
     body["answers"]["22.1.1"] = 10 ** 11
     if len(body["members"]) > 1:
         body["members"][1]["first_name"] = "ก" * 10_000
@@ -233,6 +234,18 @@ def test_member_count_limits(client, enumerator, auth_header, household_payload)
     assert response.status_code == 422 and field_codes(response)["members"] == [
         "MEMBERS_TOO_MANY"]
     assert stored_count() == 0
+    large = household_payload(12)
+    extra = 21 - len(large["members"])
+    large["members"] += [dict(template, is_head=False, informant=False,
+                              relationship=template.get("relationship") or "03",
+                              national_id=valid_id(f"31006{n:07d}")) for n in range(extra)]
+    accepted = post(client, auth_header(enumerator), large)
+    assert accepted.status_code == 201, accepted.json
+    assert "MEMBERS_MANY" in [w["error_code"] for w in accepted.json["warnings"]]
+
+
+def valid_id(first_twelve: str) -> str:
+    return first_twelve + str(national_id_check_digit(first_twelve))
 
 
 # ------------------------------------------------------------------ one truth

@@ -1,17 +1,21 @@
-"""JSON as this API accepts it: bounded nesting, 64-bit integers, finite numbers and
-well-formed Unicode, checked while parsing so that no odd body reaches the services.
+"""Input as this application accepts it, checked before any route sees it.
 
+JSON bodies: bounded nesting, 64-bit integers, finite numbers and well-formed Unicode.
 Python's ``json`` accepts a body nested 100,000 levels (and then fails with a
 ``RecursionError``), integers of any length (and fails on 5,000 digits), ``NaN`` and lone
-surrogates (which the database then refuses). Each of these is a 400 with its own
-``error_code`` here, never a 500.
+surrogates (which the database then refuses). Every other input (path, query string, form):
+no NUL character, which PostgreSQL cannot store or even compare. Each of these is a 400
+with its own ``error_code``, never a 500.
 """
 from __future__ import annotations
 
 import json
 import math
 
+from flask import request
 from flask.json.provider import DefaultJSONProvider
+
+from app.errors import ApiError
 
 MAX_DEPTH = 32
 INT_MIN, INT_MAX = -2 ** 63, 2 ** 63 - 1
@@ -52,6 +56,8 @@ def _check_string(text: str) -> None:
     except UnicodeEncodeError as exc:
         raise JsonLimitError("JSON_INVALID_STRING",
                              "a string holds a lone surrogate (invalid Unicode)") from exc
+    if "\x00" in text:
+        raise JsonLimitError("JSON_INVALID_STRING", "a string holds a NUL character")
 
 
 def _check_tree(value) -> None:
@@ -95,3 +101,15 @@ class BoundedJSONProvider(DefaultJSONProvider):
 
     def loads(self, s, **kwargs):
         return loads(s)
+
+
+def reject_nul_characters() -> None:
+    """``before_request``: a NUL in the path, the query string or a form field is a 400."""
+    values = [request.path, *(request.view_args or {}).values()]
+    for source in (request.args, request.form):
+        for key, items in source.lists():
+            values.append(key)
+            values.extend(items)
+    if any(isinstance(v, str) and "\x00" in v for v in values):
+        raise ApiError(400, "NUL_CHARACTER", "the request holds a NUL character",
+                       message_th="ข้อมูลที่ส่งมามีอักขระที่ไม่อนุญาต")
