@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 
 
@@ -28,3 +29,9 @@ class TZDateTime(TypeDecorator):
         return value
 
 
+
+
+def upsert_insert(session):
+    """The dialect's INSERT that knows ``ON CONFLICT`` (PostgreSQL and SQLite alike)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" \
+        else sqlite.insert

@@ -101,7 +101,8 @@ CATALOGUE: dict[str, ErrorSpec] = {
                                        "change", "พื้นที่นี้รับรองข้อมูลแล้ว ไม่สามารถแก้ไขได้"),
     "IF_MATCH_REQUIRED": ErrorSpec(428, "send If-Match with the ETag of the version you edited",
                                    "ต้องระบุรุ่นของข้อมูลที่แก้ไข (If-Match)"),
-    "VERSION_MISMATCH": ErrorSpec(412, "the household changed since you read it (now {etag})",
+    "VERSION_MISMATCH": ErrorSpec(412, "the household changed since you read it (its "
+                                       "current ETag is in the ETag header)",
                                   "ข้อมูลถูกแก้ไขไปแล้วโดยผู้อื่น กรุณาโหลดข้อมูลล่าสุด"),
     "ALREADY_RETURNED": ErrorSpec(409, "the household is already returned",
                                   "ครัวเรือนนี้ถูกส่งกลับให้แก้ไขอยู่แล้ว"),

@@ -25,6 +25,7 @@ from app.db_types import utcnow
 from app.errors import Problem
 from app.extensions import db
 from app.personal_data import encrypt, id_hash
+from app.text import has_letter, normalise_text
 from app.thai import BANGKOK
 from survey import rollup
 from survey.access import require_assignment
@@ -52,9 +53,7 @@ from survey.validation import (
     HOUSE_CODE,
     Issue,
     age_in_years,
-    has_letter,
     mask_national_id,
-    normalise_text,
     parse_be_date,
     validate_household,
 )
@@ -362,7 +361,7 @@ def check_version(household: Household, if_match: str | None) -> None:
     if not if_match:
         raise Problem("IF_MATCH_REQUIRED")
     if if_match.strip() not in (etag(household), "*"):
-        raise Problem("VERSION_MISMATCH", etag=etag(household))
+        raise Problem("VERSION_MISMATCH", headers={"ETag": etag(household)})
 
 
 def etag(household: Household) -> str:
@@ -442,8 +441,10 @@ def move(user: User, household: Household, village: Area, reason: str,
     household.updated_by_id = user.id
     household.updated_at = utcnow()
     db.session.flush()
-    rollup.apply_change(round_, old_village, old=old, new=None)
-    rollup.apply_change(round_, village.code, old=None, new=rollup.contribution(household, round_))
+    changes = {old_village: (old, None),
+               village.code: (None, rollup.contribution(household, round_))}
+    for code in sorted(changes):  # one lock order: two opposite moves cannot deadlock
+        rollup.apply_change(round_, code, old=changes[code][0], new=changes[code][1])
     db.session.execute(update(QualityIssue).where(QualityIssue.household_id == household.id)
                        .values(village_code=village.code))
     _record(user, household, HouseholdAction.MOVED, reason=reason,

@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from app.db_types import upsert_insert
 from app.extensions import db
 from survey.models import Household, HouseholdStatus, SurveyRound, VillageRollup
 from survey.questionnaires import as_version
@@ -102,8 +102,7 @@ def _locked_row(round_: SurveyRound, area_code: str) -> VillageRollup:
         return row
     indicators = len(as_version(round_.questionnaire_version).indicators)
     values = _empty_row_values(round_.year, area_code, indicators)
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(db.session)
     db.session.execute(insert(VillageRollup).values(**values).on_conflict_do_nothing())
     return db.session.scalars(query).one()
 

@@ -13,8 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.api_base import Blueprint, csv_upload, page
 from app.areas.queries import get_area
-from app.auth import audit
-from app.auth.guard import authenticated_user, client_ip, deny, require
+from app.auth.guard import audit_denial, authenticated_user, deny, require
 from app.auth.models import User
 from app.auth.policy import Action, may, role_allows
 from app.errors import ErrorSchema, Problem
@@ -68,9 +67,9 @@ def committed(operation: Callable[[], T]) -> T:
             result = operation()
             db.session.commit()
             return result
-        except StaleDataError as exc:
+        except StaleDataError as exc:  # a concurrent correction committed first
             db.session.rollback()
-            raise Problem("VERSION_MISMATCH", etag="newer") from exc
+            raise Problem("VERSION_MISMATCH") from exc
         except IntegrityError:
             db.session.rollback()
             if attempt == 2:
@@ -87,10 +86,7 @@ def _household(household_id: str, action: Action) -> tuple[Household, User]:
     household = db.session.get(Household, household_id)
     if household is None or not access.may_see(user, household):
         if household is not None:
-            audit.record("permission.denied", user=user, ip=client_ip(),
-                         action=action.value, target=household.village_code,
-                         path=request.path, method=request.method)
-            db.session.commit()
+            audit_denial(user, action, household.village_code)
         raise Problem("UNKNOWN_HOUSEHOLD", id=household_id)
     return household, require(action, area=get_area(household.village_code))
 

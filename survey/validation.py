@@ -87,12 +87,12 @@ NO_INFORMANT (W)                  nobody is marked as the informant
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from app.text import ANY_TEXT_LIMIT, has_letter, text_problem
 from survey.questionnaires import (
     InputSpec,
     Option,
@@ -105,15 +105,11 @@ from survey.questionnaires import (
 # Column sizes of the free-text fields (the models use the same numbers).
 TEXT_LIMITS = {"first_name": 100, "last_name": 100, "house_number": 40,
                "gps_missing_reason": 200, "signed_by": 200, "name": 200}
-ANY_TEXT_LIMIT = 500          # any other string: address parts, "other, specify" inputs
 NOT_TEXT = {"signature_png"}  # data, not text: checked (and bounded) where it is decoded
 MAX_MEMBERS = 50              # above: an error (no household is this large)
 MEMBERS_WARNING = 20          # above: a warning to double-check
 MAX_AMOUNT_BAHT = 10_000_000_000  # one item above ten billion baht a year is not a household
 
-# Control characters (C0, C1, DEL) and the bidirectional overrides and isolates that can
-# make a name display as something else (U+202A-U+202E, U+2066-U+2069).
-_BAD_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _NATIONAL_ID = re.compile(r"[0-9]{13}")
 _BE_DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
 HOUSE_CODE = re.compile(r"[0-9]{11}")
@@ -208,33 +204,6 @@ def answer_count(answer: Any) -> int | None:
     if isinstance(answer, Mapping) and is_integer(answer.get("count")):
         return answer["count"]
     return None
-
-
-def normalise_text(value: Any) -> Any:
-    """The payload with every string in Unicode NFC (Thai typed on different keyboards
-    compares equal), keys and nesting unchanged."""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, list):
-        return [normalise_text(v) for v in value]
-    if isinstance(value, Mapping):
-        return {k: normalise_text(v) for k, v in value.items()}
-    return value
-
-
-def text_problem(value: str, limit: int = ANY_TEXT_LIMIT) -> tuple[str, str] | None:
-    """``(error_code, Thai message)`` when a text field holds characters no form should
-    accept, or is longer than its column; ``None`` when it is fine."""
-    if _BAD_CHARACTERS.search(value):
-        return "TEXT_INVALID_CHARACTER", "มีอักขระควบคุมหรืออักขระกลับทิศทางที่ไม่อนุญาต"
-    if len(value) > limit:
-        return "TEXT_TOO_LONG", f"ยาวเกิน {limit:,} ตัวอักษร"
-    return None
-
-
-def has_letter(value: str) -> bool:
-    """At least one letter or digit: a name of only marks or zero-width characters is empty."""
-    return any(unicodedata.category(ch)[0] in "LN" for ch in value)
 
 
 def _blank(value: Any) -> bool:

@@ -18,6 +18,7 @@ applied and every bad row is reported with its line number, field and reason.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -26,6 +27,7 @@ from sqlalchemy import select
 from app.areas.models import Area, AreaLevel, Lao, LaoType
 from app.csv_import import RowError, read_rows
 from app.extensions import db
+from app.text import has_letter, text_problem
 
 COLUMNS = ["village_code", "kind", "name_th", "subdistrict_code", "lao_code", "lao_type",
            "lao_name_th"]
@@ -44,9 +46,9 @@ LAO_TYPE_ALIASES = {
 MUNICIPAL_TYPES = {LaoType.SUBDISTRICT_MUNICIPALITY, LaoType.TOWN_MUNICIPALITY,
                    LaoType.CITY_MUNICIPALITY, LaoType.PATTAYA}
 
-VILLAGE_CODE = re.compile(r"^\d{8}$")
-SUBDISTRICT_CODE = re.compile(r"^\d{6}$")
-LAO_CODE = re.compile(r"^\d{7}$")
+VILLAGE_CODE = re.compile(r"^[0-9]{8}\Z")
+SUBDISTRICT_CODE = re.compile(r"^[0-9]{6}\Z")
+LAO_CODE = re.compile(r"^[0-9]{7}\Z")
 
 
 # The reason for each row error, in Thai, for the upload page.
@@ -64,7 +66,11 @@ ERROR_TH = {
     "DUPLICATE_CODE": "รหัสซ้ำกับบรรทัดก่อนหน้า",
     "LAO_CONFLICT": "รหัส อปท. เดียวกันมีชื่อหรือประเภทไม่ตรงกัน",
     "LAO_SPANS_DISTRICTS": "อปท. เดียวกันอยู่ต่างอำเภอ",
+    "TEXT_INVALID_CHARACTER": "มีอักขระควบคุมหรืออักขระกลับทิศทางที่ไม่อนุญาต",
+    "TEXT_TOO_LONG": "ชื่อยาวเกิน 200 ตัวอักษร",
+    "NAME_NOT_TEXT": "ชื่อต้องมีตัวอักษร",
 }
+NAME_LIMIT = 200  # the name columns of areas and LAOs
 
 
 def _error(line: int, field_name: str, code: str, message: str) -> RowError:
@@ -129,7 +135,7 @@ def import_register(data: bytes, *, allowed: Callable[[Area], bool] = lambda are
 
 def _parse_row(line, raw, subdistricts, allowed, report) -> _Row | None:
     def value(name: str) -> str:
-        return raw.get(name) or ""
+        return unicodedata.normalize("NFC", raw.get(name) or "")
 
     def error(field_name: str, code: str, message: str) -> None:
         report.errors.append(_error(line, field_name, code, message))
@@ -157,6 +163,12 @@ def _parse_row(line, raw, subdistricts, allowed, report) -> _Row | None:
     kind = KIND_ALIASES.get(value("kind").lower())
     if kind is None:
         error("kind", "UNKNOWN_KIND", f"{value('kind')!r} is not village or community")
+    for name in ("name_th", "lao_name_th"):
+        problem = text_problem(value(name), NAME_LIMIT)
+        if problem:
+            error(name, problem[0], f"{name} is not a usable name")
+        elif value(name) and not has_letter(value(name)):
+            error(name, "NAME_NOT_TEXT", f"{name} has no letter")
     if not value("name_th"):
         error("name_th", "REQUIRED", "the village/community name is empty")
     lao_code = value("lao_code")

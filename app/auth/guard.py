@@ -41,7 +41,7 @@ def _load_session_user(session_id: str) -> User | None:
     if "Authorization" in request.headers:
         return None  # a request that names its credentials is judged by them alone
     user_id, _, nonce = session_id.partition(":")
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
     if user is None or user.session_nonce != nonce or not user.active:
@@ -92,12 +92,17 @@ def require(action: Action, *, area: Area | None = None, lao: Lao | None = None,
     return user
 
 
-def deny(user: User, action: Action, target: str | None, *, error_code: str | None = None):
-    """Audit a refusal and answer 403. The answer names the action, never the target (the
-    audit log keeps it): a refusal must not tell what exists where."""
+def audit_denial(user: User, action: Action, target: str | None) -> None:
+    """Keep a refusal in the audit log (committed: the error response rolls nothing back)."""
     audit.record("permission.denied", user=user, ip=client_ip(), action=action.value,
                  target=target, path=request.path, method=request.method)
     db.session.commit()
+
+
+def deny(user: User, action: Action, target: str | None, *, error_code: str | None = None):
+    """Audit a refusal and answer 403. The answer names the action, never the target (the
+    audit log keeps it): a refusal must not tell what exists where."""
+    audit_denial(user, action, target)
     by_scope = target is not None and role_allows(user, action)
     raise ApiError(403, error_code or ("OUT_OF_SCOPE" if by_scope else "ROLE_NOT_ALLOWED"),
                    f"not allowed: {action.value}" + (" here" if by_scope else ""),

@@ -8,14 +8,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, case, delete, null, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.areas.models import Area, Lao
 from app.auth import audit
 from app.auth.models import ApiToken, LoginThrottle, Role, User
 from app.auth.passwords import hash_password, verify_password
 from app.auth.policy import ROLE_SCOPE_LEVELS
-from app.db_types import TZDateTime, utcnow
+from app.db_types import TZDateTime, upsert_insert, utcnow
 from app.extensions import db
 
 
@@ -79,8 +78,7 @@ def _count_attempt(key: str, limit: int, lock: timedelta, now: datetime) -> bool
     """Count one attempt on ``key`` unless it is locked; the attempt that reaches ``limit``
     locks it for ``lock``. Attempts older than ``lock`` are forgotten. False when ``key`` was
     already locked (nothing counted). One statement: concurrent attempts cannot interleave."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = upsert_insert(db.session)
     table = LoginThrottle.__table__
     at = bindparam("now", now, type_=TZDateTime())
     stale = bindparam("stale", now - lock, type_=TZDateTime())

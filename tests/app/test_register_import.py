@@ -177,3 +177,16 @@ def test_enumerator_may_not_import(client, make_user, auth_header):
                            data={"file": (io.BytesIO(csv_bytes(GOOD)), "register.csv")})
     assert response.status_code == 403
     assert response.json["error_code"] == "ROLE_NOT_ALLOWED"
+
+
+def test_names_no_form_should_accept_are_row_errors(app):
+    before = counts()
+    report = import_register(csv_bytes(
+        "65030150,village,บ้าน\u202eทดสอบ,650301,6650301,sao,อบต.ทดสอบ",
+        "65030151,village,\u200b\u0e34,650301,6650301,sao,อบต.ทดสอบ",
+        f"65030152,village,{'ก' * 201},650301,6650301,sao,อบต.ทดสอบ",
+        "๖๕๐๓๐๑๕๓,village,บ้านเลขไทย,650301,6650301,sao,อบต.ทดสอบ"))
+    found = {(e.line, e.field, e.error_code) for e in report.errors}
+    assert found == {(2, "name_th", "TEXT_INVALID_CHARACTER"), (3, "name_th", "NAME_NOT_TEXT"),
+                     (4, "name_th", "TEXT_TOO_LONG"), (5, "village_code", "MALFORMED_CODE")}
+    assert counts() == before

@@ -1,13 +1,11 @@
 """Sessions end when the user signs out, a request naming credentials is judged by them
 alone, guessing passwords is bounded exactly (in parallel too, for any username and from
 any one address), and an anonymous caller learns nothing before authenticating."""
-import threading
-
 import pytest
-from flask.testing import FlaskClient
 
 from app.auth.models import Role
 from tests.conftest import TEST_PASSWORD, IsolatedClient
+from tests.fixtures.concurrency import parallel
 
 
 def ask_token(client, username, password):
@@ -45,28 +43,13 @@ def test_a_bearer_header_is_never_topped_up_by_the_cookie(client, make_user, log
     assert client.get("/api/v1/auth/me", headers=auth_header(user)).status_code == 200
 
 
-def parallel_guesses(app, n, username, password="wrong-password"):
-    barrier = threading.Barrier(n)
-    codes = [None] * n
-
-    def run(i):
-        client = FlaskClient(app, app.response_class)
-        barrier.wait()
-        codes[i] = ask_token(client, username, password).status_code
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return codes
-
-
 @pytest.mark.parametrize("exists", [True, False])
 def test_parallel_guesses_get_exactly_the_limit(app, make_user, exists):
     app.config["BMN_LOGIN_MAX_PER_ADDRESS"] = 1000  # this test is about the account
     if exists:
         make_user(Role.ENUMERATOR, username="malee", area_code="65010201")
-    codes = parallel_guesses(app, 40, "malee")
+    codes = [r.status_code for r in parallel(
+        app, 40, lambda client, i: ask_token(client, "malee", "wrong-password"))]
     limit = app.config["BMN_LOGIN_MAX_FAILURES"]
     assert codes.count(401) == limit and codes.count(429) == 40 - limit, codes
     client = IsolatedClient(app, app.response_class)

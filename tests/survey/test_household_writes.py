@@ -1,10 +1,8 @@
 """Writes are exact and accountable: who may correct or move a household, the history of
 every change, races answered as if the request came second, odd text refused field by
 field, and one stored truth per household (results, income, dropped answers)."""
-import threading
 import unicodedata
 
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.areas.queries import get_area
@@ -13,6 +11,7 @@ from app.extensions import db
 from survey import planning
 from survey.models import Household, HouseholdHistory
 from survey.validation import national_id_check_digit
+from tests.fixtures.concurrency import parallel
 from tests.fixtures.survey import OTHER_VILLAGE, VILLAGE
 
 URL = "/api/v1/households"
@@ -134,24 +133,6 @@ def test_every_return_keeps_its_reason(client, make_user, enumerator, auth_heade
 
 
 # ------------------------------------------------------------------ races
-
-def parallel(app, n, call):
-    """Run ``call(client, i)`` in ``n`` threads released together, each with a client of
-    its own (a request per app context, as under gunicorn); the responses."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        client = FlaskClient(app, app.response_class)
-        barrier.wait()
-        results[i] = call(client, i)
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
 
 def test_the_same_submission_twenty_times_at_once_is_stored_once(
         app, enumerator, auth_header, household_payload):
