@@ -11,7 +11,7 @@ from app.auth import audit
 from app.auth.models import User
 from app.auth.policy import Action, may, role_allows
 from app.auth.services import user_for_token
-from app.errors import ApiError, handle_http_exception, is_api_request
+from app.errors import ApiError, Problem, handle_http_exception, is_api_request
 from app.extensions import csrf, db, login_manager
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -100,11 +100,14 @@ def audit_denial(user: User, action: Action, target: str | None) -> None:
 
 
 def deny(user: User, action: Action, target: str | None, *, error_code: str | None = None):
-    """Audit a refusal and answer 403. The answer names the action, never the target (the
-    audit log keeps it): a refusal must not tell what exists where."""
+    """Audit a refusal and answer 403 (or the catalogue's ``error_code``). The answer names
+    the action, never the target (the audit log keeps it): a refusal must not tell what
+    exists where."""
     audit_denial(user, action, target)
+    if error_code is not None:
+        raise Problem(error_code)
     by_scope = target is not None and role_allows(user, action)
-    raise ApiError(403, error_code or ("OUT_OF_SCOPE" if by_scope else "ROLE_NOT_ALLOWED"),
+    raise ApiError(403, "OUT_OF_SCOPE" if by_scope else "ROLE_NOT_ALLOWED",
                    f"not allowed: {action.value}" + (" here" if by_scope else ""),
                    message_th="คุณไม่มีสิทธิ์" + ("เข้าถึงพื้นที่นี้" if by_scope
                                                  else "ทำรายการนี้"))
