@@ -82,7 +82,7 @@ def from_environment(instance_path: str) -> dict:
         # Paths answered in JSON (errors included) and authenticated before anything else.
         "BMN_API_PREFIXES": ["/api/"],
         # The packages that plug into the app (each has ``init_app(app)``).
-        "BMN_PACKAGES": ["survey"],
+        "BMN_PACKAGES": ["survey", "certification"],
         "MAX_CONTENT_LENGTH": _int("BMN_MAX_UPLOAD_MB", 32) * 1024 * 1024,
         # OpenAPI (flask-smorest).
         "API_TITLE": "BMN (จปฐ.) survey API",

@@ -44,18 +44,25 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Resp
 
 
 def xlsx_response(filename: str, header: list[str], rows: Iterable[list]) -> Response:
+    return xlsx_book_response(filename, [(filename[:31], header, rows)])
+
+
+def xlsx_book_response(filename: str, sheets: list[tuple[str, list[str], Iterable[list]]]
+                       ) -> Response:
+    """One workbook, a sheet per ``(name, header, rows)``, streamed from a temporary file."""
     spool = tempfile.TemporaryFile(suffix=".xlsx")
     # Text is always written as text: a name like "=HYPERLINK(…)" must never become a live
     # formula (or a link) in another user's spreadsheet.
     workbook = xlsxwriter.Workbook(spool, {"constant_memory": True, "in_memory": False,
                                            "strings_to_formulas": False,
                                            "strings_to_urls": False})
-    sheet = workbook.add_worksheet(filename[:31])
     bold = workbook.add_format({"bold": True, "font_name": "Sarabun"})
     cell = workbook.add_format({"font_name": "Sarabun", "num_format": "#,##0.##"})
-    sheet.write_row(0, 0, header, bold)
-    for r, row in enumerate(rows, start=1):
-        sheet.write_row(r, 0, ["" if v is None else v for v in row], cell)
+    for name, header, rows in sheets:
+        sheet = workbook.add_worksheet(name[:31])
+        sheet.write_row(0, 0, header, bold)
+        for r, row in enumerate(rows, start=1):
+            sheet.write_row(r, 0, ["" if v is None else v for v in row], cell)
     workbook.close()
     spool.seek(0)
     return send_file(spool, download_name=f"{filename}.xlsx", as_attachment=True,

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, insert, literal, or_, select, update
 from app.areas.models import Area, AreaLevel
 from app.auth.models import User
 from app.auth.policy import Action, may
+from app.units import Unit
 from app.db_types import utcnow
 from app.errors import Problem
 from app.extensions import db
@@ -474,32 +475,71 @@ def return_for_correction(user: User, household: Household, reason: str) -> Hous
     return household
 
 
-def lock_villages(actor: User, round_year: int, village_codes: list[str]) -> int:
-    """Lock every household of these villages (their area is certified). Refused while a
-    household there is still returned for correction. Figures do not change, so rollup
-    revisions stay as they are. Set-based: one UPDATE and one INSERT … SELECT of history
-    rows. Returns the number locked."""
-    where = (Household.round_year == round_year, Household.village_code.in_(village_codes))
-    outstanding = db.session.scalar(select(func.count()).where(
-        *where, Household.status == HouseholdStatus.RETURNED.value))
-    if outstanding:
-        raise Problem("RETURNS_OUTSTANDING", count=outstanding)
+def _set_status(actor: User, round_year: int, unit: Unit, which, *, status: str,
+                action: HouseholdAction, reason: str | None = None) -> int:
+    """Set-based status change of the unit's households that match ``which``: one
+    INSERT … SELECT of history rows and one UPDATE. Returns how many changed."""
+    where = (Household.round_year == round_year, unit.village_filter(Household.village_code),
+             which)
     now = utcnow()
-    locking = select(Household.id).where(*where,
-                                         Household.status != HouseholdStatus.LOCKED.value)
     db.session.execute(insert(HouseholdHistory).from_select(
         ["household_id", "round_year", "village_code", "at", "actor_id", "actor_role",
-         "action", "version"],
+         "action", "version", "reason"],
         select(Household.id, Household.round_year, Household.village_code,
                literal(now, HouseholdHistory.at.type), literal(actor.id),
-               literal(actor.role), literal(HouseholdAction.LOCKED.value),
-               Household.version + 1)
-        .where(Household.id.in_(locking))))
+               literal(actor.role), literal(action.value), Household.version + 1,
+               literal(reason, HouseholdHistory.reason.type)).where(*where)))
     result = db.session.execute(
-        update(Household)
-        .where(*where, Household.status != HouseholdStatus.LOCKED.value)
-        .values(status=HouseholdStatus.LOCKED.value, version=Household.version + 1,
-                updated_at=now, updated_by_id=actor.id)
+        update(Household).where(*where)
+        .values(status=status, version=Household.version + 1, updated_at=now,
+                updated_by_id=actor.id)
         .execution_options(synchronize_session=False))
     db.session.flush()
+    db.session.expire_all()  # loaded households now have other statuses and versions
     return result.rowcount
+
+
+def lock_area(actor: User, round_year: int, unit: Unit) -> int:
+    """Lock every household of the unit (it is certified). Refused while a household there
+    is still returned for correction. Figures do not change, so rollup revisions stay as
+    they are. Returns the number locked."""
+    outstanding = db.session.scalar(select(func.count()).where(
+        Household.round_year == round_year, unit.village_filter(Household.village_code),
+        Household.status == HouseholdStatus.RETURNED.value))
+    if outstanding:
+        raise Problem("RETURNS_OUTSTANDING", count=outstanding)
+    return _set_status(actor, round_year, unit,
+                       Household.status != HouseholdStatus.LOCKED.value,
+                       status=HouseholdStatus.LOCKED.value, action=HouseholdAction.LOCKED)
+
+
+def unlock_area(actor: User, round_year: int, unit: Unit, reason: str) -> int:
+    """Reopen a certified unit that a higher tier returned: its households can be edited
+    again, and every village's revision moves on, so that every certification covering
+    them (the unit's and those above it) is stale. Returns the number unlocked."""
+    round_ = get_round(round_year)
+    count = _set_status(actor, round_year, unit,
+                        Household.status == HouseholdStatus.LOCKED.value,
+                        status=HouseholdStatus.SUBMITTED.value,
+                        action=HouseholdAction.UNLOCKED, reason=reason)
+    villages = db.session.scalars(select(Area.code).where(
+        Area.level.in_([AreaLevel.VILLAGE.value, AreaLevel.COMMUNITY.value]),
+        unit.village_filter(Area.code)).order_by(Area.code))
+    for code in villages:
+        rollup.apply_change(round_, code, old=None, new=None)  # revision + 1
+    return count
+
+
+def return_households(actor: User, items: list[tuple[Household, str]]) -> list[Household]:
+    """Return chosen households for correction, each with its reason; a locked one (its
+    LAO was certified) is unlocked first. Each return moves its village's revision on, so
+    the certifications covering it become stale."""
+    returned = []
+    for household, reason in items:
+        if household.status == HouseholdStatus.LOCKED.value:
+            household.status = HouseholdStatus.SUBMITTED.value
+            household.updated_by_id = actor.id
+            db.session.flush()
+            _record(actor, household, HouseholdAction.UNLOCKED, reason=reason)
+        returned.append(return_for_correction(actor, household, reason))
+    return returned

@@ -29,8 +29,12 @@ from app.extensions import db
 from survey.validation import TEXT_LIMITS
 
 
+DEFAULT_MIN_PARTICIPANTS = {"lao": 20, "district": 20, "province": 20}
+
+
 class SurveyRound(db.Model):
-    """One yearly collection: which questionnaire, when, and the income line it uses."""
+    """One yearly collection: which questionnaire, when, the income line it uses, and what
+    its certification asks (coverage of the target households, meeting sizes)."""
 
     __tablename__ = "survey_rounds"
 
@@ -39,6 +43,11 @@ class SurveyRound(db.Model):
     collection_start: Mapped[date] = mapped_column(Date)
     collection_end: Mapped[date] = mapped_column(Date)
     income_line: Mapped[int] = mapped_column(Integer)  # baht per person per year
+    # A unit can be certified once this share of its target households is collected.
+    coverage_threshold_pct: Mapped[int] = mapped_column(Integer, default=90)
+    # Fewest meeting participants per tier: {"lao": 20, "district": 20, "province": 20}.
+    min_participants: Mapped[dict] = mapped_column(
+        JSON, default=lambda: dict(DEFAULT_MIN_PARTICIPANTS))
 
 
 class Target(db.Model):
@@ -173,6 +182,7 @@ class HouseholdAction(str, enum.Enum):
     MOVED = "moved"
     RETURNED = "returned"
     LOCKED = "locked"
+    UNLOCKED = "unlocked"
 
 
 class HouseholdHistory(db.Model):
@@ -212,6 +222,8 @@ class QualityIssue(db.Model):
     detail: Mapped[dict] = mapped_column(JSON)  # codes and line numbers, never the ID itself
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution: Mapped[str | None] = mapped_column(Text)  # how it was settled
 
 
 class VillageRollup(db.Model):

@@ -13,7 +13,14 @@ from app.auth.models import Role, User
 from app.csv_import import RowError, read_rows
 from app.errors import Problem
 from app.extensions import db
-from survey.models import Assignment, Household, HouseholdStatus, SurveyRound, Target
+from survey.models import (
+    DEFAULT_MIN_PARTICIPANTS,
+    Assignment,
+    Household,
+    HouseholdStatus,
+    SurveyRound,
+    Target,
+)
 from survey.questionnaires import UnknownQuestionnaireVersion, get_version
 
 TARGET_COLUMNS = ["village_code", "target_households"]
@@ -28,7 +35,8 @@ TARGET_ERRORS_TH = {
 
 
 def create_round(year: int, questionnaire_version: str, start: date, end: date,
-                 income_line: int | None = None) -> SurveyRound:
+                 income_line: int | None = None, *, coverage_threshold_pct: int | None = None,
+                 min_participants: dict | None = None) -> SurveyRound:
     """Open a round, or change an open one. What scores households (the questionnaire and
     the income line) cannot change once the round has households: their stored results
     would no longer agree with the round (409 ``ROUND_HAS_HOUSEHOLDS``). Flushes."""
@@ -54,6 +62,10 @@ def create_round(year: int, questionnaire_version: str, start: date, end: date,
     round_.questionnaire_version = version.id
     round_.collection_start, round_.collection_end = start, end
     round_.income_line = income_line
+    if coverage_threshold_pct is not None:
+        round_.coverage_threshold_pct = coverage_threshold_pct
+    if min_participants is not None:
+        round_.min_participants = {**DEFAULT_MIN_PARTICIPANTS, **min_participants}
     db.session.flush()
     return round_
 

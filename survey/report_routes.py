@@ -10,7 +10,9 @@ from app.auth.guard import authenticated_user, deny, require
 from app.auth.policy import Action, may, role_allows
 from app.errors import Problem
 from survey import access, exports, reports
+from app.units import Unit
 from survey.households import get_round
+from survey.models import SurveyRound
 from survey.schemas import ReportArgs
 
 blp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports",
@@ -26,32 +28,31 @@ AGGREGATE_REPORTS = {
 }
 
 
-def _target(args):
-    """The round, the unit, and the scope target (area or LAO) the caller asked about."""
+def _target(args) -> tuple[SurveyRound, Unit]:
+    """The round and the unit (an area, an LAO or the nation) the caller asked about."""
     round_ = get_round(args["round"])
     if args["lao"]:
         lao = get_lao(args["lao"])
         if lao is None:
             raise Problem("UNKNOWN_LAO", code=args["lao"])
-        return round_, reports.unit_of(lao=lao), {"lao": lao}
+        return round_, Unit.of_lao(lao)
     if args["area"]:
         area = get_area(args["area"])
         if area is None:
             raise Problem("UNKNOWN_AREA", code=args["area"])
-        return round_, reports.unit_of(area=area), {"area": area}
-    return round_, reports.unit_of(), {"nation": True}
+        return round_, Unit.of_area(area)
+    return round_, Unit.nation()
 
 
-def _authorise(action: Action, target: dict):
+def _authorise(action: Action, unit: Unit):
     """The caller, if the whole unit lies in their scope. An LAO that only partly does
     (it spans subdistricts) is refused with its own code, so the caller knows to ask for
     their area instead: an answer never covers villages outside the scope."""
     user = authenticated_user()
-    lao = target.get("lao")
-    if lao is not None and not may(user, action, lao=lao) and role_allows(user, action) \
-            and may(user, Action.AREA_READ, lao=lao):
-        deny(user, action, lao.code, error_code="LAO_PARTLY_OUTSIDE_SCOPE")
-    return require(action, **target)
+    if unit.kind == "lao" and not may(user, action, unit=unit) \
+            and role_allows(user, action) and may(user, Action.AREA_READ, unit=unit):
+        deny(user, action, unit.code, error_code="LAO_PARTLY_OUTSIDE_SCOPE")
+    return require(action, unit=unit)
 
 
 def _file(kind: str, args, header, rows):
@@ -78,17 +79,16 @@ class AggregateReport(MethodView):
         expense averages, for an area or LAO, optionally broken down by child area. For
         callers without personal-data rights, villages with fewer households than the
         small-area threshold are left out of every figure (``small_areas`` says how many)."""
-        round_, unit, target = _target(args)
-        user = _authorise(Action.AGGREGATE_READ, target)
-        personal = may(user, Action.PERSONAL_DATA_READ, **target)
+        round_, unit = _target(args)
+        user = _authorise(Action.AGGREGATE_READ, unit)
+        personal = may(user, Action.PERSONAL_DATA_READ, unit=unit)
         threshold = 0 if personal else current_app.config["BMN_MIN_AREA_HOUSEHOLDS"]
         whole, children = reports.totals(round_, unit, breakdown=args["breakdown"],
                                          min_households=threshold)
         as_json, as_table = AGGREGATE_REPORTS[kind]
         if args["format"] != "json":
             return _file(kind, args, *as_table(round_, unit, whole, children))
-        body = {"round": round_.year, "unit": {"code": unit.code, "name_th": unit.name_th,
-                                               "kind": unit.kind},
+        body = {"round": round_.year, "unit": unit.as_dict(),
                 "revision": whole.revision, "returned_households": whole.returned_households,
                 "small_areas": {"threshold": threshold,
                                 "households": whole.suppressed_households,
@@ -107,9 +107,9 @@ class IncomeFailing(MethodView):
     def get(self, args):
         """Households below the income line (indicator 22), village by village. Names and
         national IDs only for roles allowed to see personal data."""
-        round_, unit, target = _target(args)
-        user = _authorise(Action.HOUSEHOLD_READ, target)
-        personal = may(user, Action.PERSONAL_DATA_READ, **target)
+        round_, unit = _target(args)
+        user = _authorise(Action.HOUSEHOLD_READ, unit)
+        personal = may(user, Action.PERSONAL_DATA_READ, unit=unit)
         items = reports.failing_income_households(round_, unit, personal=personal,
                                                   visible=access.households_clause(user))
         if args["format"] != "json":
@@ -117,5 +117,5 @@ class IncomeFailing(MethodView):
             return _file("income-failing", args, header, rows)
         listed = list(items)
         return {"round": round_.year, "income_line": round_.income_line,
-                "unit": {"code": unit.code, "name_th": unit.name_th, "kind": unit.kind},
+                "unit": unit.as_dict(),
                 "households": len(listed), "items": listed}

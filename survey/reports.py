@@ -21,9 +21,9 @@ from typing import Iterator
 
 from sqlalchemy import func, select
 
-from app.areas.models import Area, Lao
-from app.areas.queries import lao_village_codes
+from app.areas.models import Area
 from app.extensions import db
+from app.units import Unit
 from app.personal_data import decrypt
 from survey.models import Household, Member, SurveyRound, VillageRollup
 from survey.questionnaires import as_version
@@ -32,29 +32,6 @@ from survey.rollup import COUNTERS as rollup_counters
 
 BAND_LABELS = [f"{5 * b}-{5 * b + 4}" for b in range(AGE_BANDS - 1)] + ["100+", "unknown"]
 BAND_KEYS = [str(b) for b in range(AGE_BANDS)] + ["unknown"]
-
-
-@dataclass(frozen=True)
-class Unit:
-    """What a report covers: an area (by code prefix) or an LAO."""
-
-    code: str
-    name_th: str
-    kind: str  # "area" or "lao"
-
-    def village_filter(self, column):
-        """``column`` (a village/community code) lies in the unit."""
-        if self.kind == "lao":
-            return column.in_(lao_village_codes(self.code))
-        return column.startswith(self.code)
-
-
-def unit_of(area: Area | None = None, lao: Lao | None = None) -> Unit:
-    if lao is not None:
-        return Unit(lao.code, lao.name_th, "lao")
-    if area is None:
-        return Unit("", "ทั่วประเทศ", "area")
-    return Unit(area.code, area.name_th, "area")
 
 
 @dataclass
@@ -184,7 +161,7 @@ def totals(round_: SurveyRound, unit: Unit, *, breakdown: bool = False,
            min_households: int = 0) -> tuple[Totals, list[tuple[Area, Totals]]]:
     """The unit's totals and, when asked, one Totals per child area; villages with fewer
     than ``min_households`` households are left out of the figures."""
-    if unit.kind == "area" and not unit.code:
+    if unit.kind == "nation":
         return _national(round_, breakdown, min_households)
     indicators = len(as_version(round_.questionnaire_version).indicators)
     whole = Totals.empty(indicators)

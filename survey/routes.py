@@ -267,7 +267,9 @@ class Rounds(MethodView):
         require(Action.ROUND_MANAGE)
         return committed(lambda: planning.create_round(
             args["year"], args["questionnaire_version"], args["collection_start"],
-            args["collection_end"], args["income_line"]))
+            args["collection_end"], args["income_line"],
+            coverage_threshold_pct=args["coverage_threshold_pct"],
+            min_participants=args["min_participants"]))
 
 
 @blp.route("/rounds/<int(min=2500, max=2700):year>/targets")

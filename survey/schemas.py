@@ -158,6 +158,14 @@ class RoundSchema(ma.Schema):
     collection_end = ma.fields.Date(required=True)
     income_line = ma.fields.Integer(load_default=None,
                                     validate=ma.validate.Range(min=1, max=10_000_000))
+    coverage_threshold_pct = ma.fields.Integer(load_default=None, validate=ma.validate.Range(
+        min=0, max=100), metadata={"description": "share of target households a unit needs "
+                                                  "before it can be certified (default 90)"})
+    min_participants = ma.fields.Dict(
+        keys=ma.fields.String(validate=ma.validate.OneOf(["lao", "district", "province"])),
+        values=ma.fields.Integer(validate=ma.validate.Range(min=1, max=1000)),
+        load_default=None, metadata={"description": "fewest meeting participants per tier "
+                                                    "(default 20 each)"})
 
 
 class RoundInputSchema(RoundSchema, InputSchema):

@@ -6,13 +6,13 @@ from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from app.areas.models import Area, Lao
 from app.auth import audit
 from app.auth.models import User
 from app.auth.policy import Action, may, role_allows
 from app.auth.services import user_for_token
 from app.errors import ApiError, Problem, handle_http_exception, is_api_request
 from app.extensions import csrf, db, login_manager
+from app.units import Unit
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Endpoints that authenticate by their own body (a password), not by an ambient cookie.
@@ -80,14 +80,25 @@ def authenticated_user() -> User:
     return current_user._get_current_object()
 
 
-def require(action: Action, *, area: Area | None = None, lao: Lao | None = None,
-            nation: bool = False) -> User:
-    """Return the current user if they may do ``action`` on the target; else audit the
-    denial and answer 403. This is the only authorisation check routes make."""
+_NOT_GIVEN = object()
+
+
+def require(action: Action, *, area=_NOT_GIVEN, lao=_NOT_GIVEN, nation: bool = False,
+            unit: Unit | None = None) -> User:
+    """Return the current user if they may do ``action`` on the target (an area, an LAO,
+    the nation or a unit); with no target, if their role may do it anywhere. Else audit
+    the denial and answer 403. This is the only authorisation check routes make.
+
+    An area or LAO that is None is a programming error, never "anywhere": a route that
+    looked up an unknown code must answer 404 before asking here."""
+    if area is None or lao is None:
+        raise TypeError(f"require({action.value}) got None as its target")
+    area = None if area is _NOT_GIVEN else area
+    lao = None if lao is _NOT_GIVEN else lao
     user = authenticated_user()
-    if not may(user, action, area=area, lao=lao, nation=nation):
-        target = area.code if area is not None else (
-            lao.code if lao is not None else ("TH" if nation else None))
+    if not may(user, action, area=area, lao=lao, nation=nation, unit=unit):
+        target = (unit.code or "TH") if unit is not None else area.code if area is not None \
+            else lao.code if lao is not None else ("TH" if nation else None)
         deny(user, action, target)
     return user
 

@@ -13,7 +13,6 @@ are combined:
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from sqlalchemy import false, or_, select, true
 
@@ -21,6 +20,7 @@ from app.areas.models import Area, Lao
 from app.areas.queries import lao_village_codes
 from app.auth.models import Role, User
 from app.extensions import db
+from app.units import Unit
 
 
 class Action(str, enum.Enum):
@@ -35,6 +35,7 @@ class Action(str, enum.Enum):
     REGISTER_IMPORT = "register.import"  # the register of villages, LAOs and targets
     ASSIGNMENT_MANAGE = "assignment.manage"
     CERTIFY = "certify"
+    QUALITY_RESOLVE = "quality.resolve"  # settle a quality issue (e.g. a duplicate ID)
     RETURN_FOR_CORRECTION = "return"
     USER_MANAGE = "user.manage"
     ROUND_MANAGE = "round.manage"
@@ -51,11 +52,14 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
                                 Action.PERSONAL_DATA_READ}),
     Role.SUBDISTRICT_COORDINATOR: frozenset(_OFFICER | {Action.PERSONAL_DATA_READ,
                                                         Action.ASSIGNMENT_MANAGE,
-                                                        Action.HOUSEHOLD_MOVE}),
-    Role.LAO_CERTIFIER: frozenset(_OFFICER | {Action.PERSONAL_DATA_READ, Action.CERTIFY}),
+                                                        Action.HOUSEHOLD_MOVE,
+                                                        Action.QUALITY_RESOLVE}),
+    Role.LAO_CERTIFIER: frozenset(_OFFICER | {Action.PERSONAL_DATA_READ, Action.CERTIFY,
+                                              Action.QUALITY_RESOLVE}),
     Role.DISTRICT_OFFICER: frozenset(_OFFICER | {Action.PERSONAL_DATA_READ,
                                                  Action.REGISTER_IMPORT, Action.ASSIGNMENT_MANAGE,
-                                                 Action.CERTIFY, Action.RETURN_FOR_CORRECTION}),
+                                                 Action.CERTIFY, Action.RETURN_FOR_CORRECTION,
+                                                 Action.QUALITY_RESOLVE}),
     Role.PROVINCE_OFFICER: frozenset(_OFFICER | {Action.REGISTER_IMPORT, Action.CERTIFY,
                                                  Action.RETURN_FOR_CORRECTION}),
     Role.DEPARTMENT_ADMIN: frozenset(_OFFICER | {Action.REGISTER_IMPORT, Action.CERTIFY,
@@ -75,22 +79,6 @@ ROLE_SCOPE_LEVELS: dict[Role, set[str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What part of the country a user works on."""
-
-    kind: str  # "nation", "area" or "lao"
-    code: str = ""
-
-    @classmethod
-    def of(cls, user: User) -> "Scope":
-        if user.scope_lao_code:
-            return cls("lao", user.scope_lao_code)
-        if user.scope_area_code:
-            return cls("area", user.scope_area_code)
-        return cls("nation")
-
-
 def role_allows(user: User, action: Action) -> bool:
     return action in ROLE_ACTIONS[user.role_enum]
 
@@ -99,7 +87,7 @@ def _lao_area_codes(lao_code: str) -> list[str]:
     return list(db.session.scalars(select(Area.code).where(Area.lao_code == lao_code)))
 
 
-def covers_area(scope: Scope, area: Area) -> bool:
+def covers_area(scope: Unit, area: Area) -> bool:
     """True when the area lies inside the scope."""
     if scope.kind == "nation":
         return True
@@ -108,7 +96,7 @@ def covers_area(scope: Scope, area: Area) -> bool:
     return area.lao_code is not None and area.lao_code == scope.code
 
 
-def is_ancestor_of_scope(scope: Scope, area: Area) -> bool:
+def is_ancestor_of_scope(scope: Unit, area: Area) -> bool:
     """True when the area encloses (part of) the scope, e.g. the province of a district."""
     if scope.kind == "area":
         return scope.code.startswith(area.code) and scope.code != area.code
@@ -119,12 +107,14 @@ def is_ancestor_of_scope(scope: Scope, area: Area) -> bool:
 
 
 def may(user: User | None, action: Action, *, area: Area | None = None,
-        lao: Lao | None = None, nation: bool = False) -> bool:
-    """May ``user`` do ``action`` on ``area``, on ``lao``, on the whole ``nation``, or (no
-    target) anywhere at all?"""
+        lao: Lao | None = None, nation: bool = False, unit: Unit | None = None) -> bool:
+    """May ``user`` do ``action`` on ``area``, on ``lao``, on the whole ``nation``, on a
+    ``unit`` (any of the three), or (no target) anywhere at all?"""
     if user is None or not user.is_active or not role_allows(user, action):
         return False
-    scope = Scope.of(user)
+    if unit is not None:
+        area, lao, nation = _target_of(unit)
+    scope = Unit.of_scope(user)
     if nation:
         return scope.kind == "nation"
     if lao is not None:
@@ -136,7 +126,21 @@ def may(user: User | None, action: Action, *, area: Area | None = None,
     return action in READ_UP_ACTIONS and is_ancestor_of_scope(scope, area)
 
 
-def _covers_lao(scope: Scope, lao: Lao, action: Action) -> bool:
+def _target_of(unit: Unit) -> tuple[Area | None, Lao | None, bool]:
+    """The registry object a unit names (a unit that names nothing known covers nothing)."""
+    if unit.kind == "nation":
+        return None, None, True
+    if unit.kind == "lao":
+        return None, db.session.get(Lao, unit.code) or _NOWHERE_LAO, False
+    return db.session.get(Area, unit.code) or _NOWHERE_AREA, None, False
+
+
+# Stand-ins for unknown codes: inside no scope but the nation's.
+_NOWHERE_AREA = Area(code="-", level="none", lao_code=None)
+_NOWHERE_LAO = Lao(code="-", district_code="-", province_code="-")
+
+
+def _covers_lao(scope: Unit, lao: Lao, action: Action) -> bool:
     """An area scope covers an LAO only when every village/community of the LAO lies inside
     it (an LAO may span subdistricts: a coordinator of one of them must not read the other's
     people through the LAO). Reading the LAO itself (its name, its villages) needs less: it
@@ -162,7 +166,7 @@ def scope_clause(user: User, action: Action, code_column):
     database, not in Python."""
     if not role_allows(user, action):
         return false()
-    scope = Scope.of(user)
+    scope = Unit.of_scope(user)
     if scope.kind == "nation":
         return true()
     if scope.kind == "area":

@@ -18,11 +18,12 @@ from flask_login import current_user, login_user, logout_user
 from app.areas import queries
 from app.areas.register import import_register
 from app.auth.guard import authenticated_user, client_ip, require
-from app.auth.policy import Action, Scope, may, visible_areas_clause
+from app.auth.policy import Action, may, visible_areas_clause
 from app.auth.routes import login_error
 from app.auth.services import LoginError, authenticate, end_sessions
 from app.csv_import import CsvFileError
 from app.extensions import db
+from app.units import Unit
 
 bp = Blueprint("web", __name__)
 
@@ -75,7 +76,7 @@ def logout():
 @bp.get("/")
 def home():
     user = authenticated_user()
-    scope = Scope.of(user)
+    scope = Unit.of_scope(user)
     area = user.scope_area
     context = {"user": user, "scope": scope, "area": area,
                "ancestors": queries.ancestors(area) if area else [],

@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from app.auth.models import Role
 from app.extensions import db
-from survey.households import lock_villages
+from app.units import Unit
+from survey.households import lock_area
 from survey.models import Household, QualityIssue, VillageRollup
 from tests.fixtures.survey import OTHER_VILLAGE, VILLAGE
 
@@ -181,7 +182,7 @@ def test_locked_households_cannot_change(client, enumerator, make_user, auth_hea
     body = household_payload(13)
     url = f"/api/v1/households/{body['client_uuid']}"
     post(client, headers, body)
-    assert lock_villages(enumerator, 2565, [VILLAGE]) == 1
+    assert lock_area(enumerator, 2565, Unit('area', VILLAGE)) == 1
     db.session.commit()
     current = client.get(url, headers=headers)
     assert current.json["status"] == "locked"

@@ -11,6 +11,7 @@ from app.auth.models import Role
 from app.areas.queries import get_area
 from app.errors import Problem
 from app.extensions import db
+from app.units import Unit
 from survey import households as service
 from survey import rollup
 from survey.models import Household, SurveyRound, VillageRollup
@@ -86,7 +87,7 @@ def test_rollups_equal_recomputation(app, survey_round, enumerator, make_user,
                 household = db.session.get(Household, sent[op[1] % len(sent)]["client_uuid"])
                 service.return_for_correction(officer, household, "ตรวจสอบรายได้อีกครั้ง")
             elif op[0] == "lock":
-                service.lock_villages(officer, 2565, [op[1]])
+                service.lock_area(officer, 2565, Unit("area", op[1]))
             db.session.commit()
         except Problem as refused:  # a refused change must change nothing
             db.session.rollback()

@@ -1,0 +1,52 @@
+"""One value type for "an area, an LAO or the nation": what a user's scope covers, what a
+report, a certification or a map is about. The policy, the reports, certification and the
+maps all speak of a ``Unit``."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import true
+
+from app.areas.models import Area, Lao
+from app.areas.queries import lao_village_codes
+
+NATION_NAME_TH = "ทั่วประเทศ"
+
+
+@dataclass(frozen=True)
+class Unit:
+    kind: str  # "nation", "area" or "lao"
+    code: str = ""
+    name_th: str = NATION_NAME_TH
+
+    @classmethod
+    def nation(cls) -> "Unit":
+        return cls("nation")
+
+    @classmethod
+    def of_area(cls, area: Area) -> "Unit":
+        return cls("area", area.code, area.name_th)
+
+    @classmethod
+    def of_lao(cls, lao: Lao) -> "Unit":
+        return cls("lao", lao.code, lao.name_th)
+
+    @classmethod
+    def of_scope(cls, user) -> "Unit":
+        """What a user works on: their LAO, their area, or (admins, viewers) the nation."""
+        if user.scope_lao_code:
+            return cls("lao", user.scope_lao_code)
+        if user.scope_area_code:
+            return cls("area", user.scope_area_code)
+        return cls.nation()
+
+    def village_filter(self, column):
+        """``column`` (a village/community code) lies in the unit."""
+        if self.kind == "lao":
+            return column.in_(lao_village_codes(self.code))
+        if self.kind == "area":
+            return column.startswith(self.code)
+        return true()
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "name_th": self.name_th, "kind": self.kind}

@@ -1,0 +1,14 @@
+"""Certification: the tiered sign-off LAO → district → province → department, with
+quality gates, returns for correction, locks, a tamper-evident log, meeting packs and the
+committee screens. Depends on ``survey`` and ``app``; nothing below imports it."""
+
+
+def init_app(app) -> None:
+    from app.extensions import api
+    from certification import cli, models  # noqa: F401  (models: tables for Alembic)
+    from certification.pages import bp as pages_bp
+    from certification.routes import blp
+
+    api.register_blueprint(blp)
+    app.register_blueprint(pages_bp)
+    cli.register(app)
