@@ -12,3 +12,7 @@ def init_app(app) -> None:
     api.register_blueprint(blp)
     app.register_blueprint(pages_bp)
     cli.register(app)
+    from app.auth.policy import Action
+    from app.web.routes import add_menu_item
+    add_menu_item("การรับรองข้อมูล (อปท. → อำเภอ → จังหวัด → กรม)",
+                  "certification_pages.units", Action.AGGREGATE_READ)

@@ -58,7 +58,8 @@ def units():
 
 def _labels() -> dict:
     """Thai labels by value, for templates."""
-    return {"state_th": {s.value: t for s, t in STATE_TH.items()},
+    return {"state_th": {**{s.value: t for s, t in STATE_TH.items()},
+                         "not_certified": "ยังไม่รับรอง"},
             "tier_th": {t.value: label for t, label in TIER_TH.items()}}
 
 

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.units import Unit
 from certification.models import Event
 from certification.services import may_see
-from certification.units import UnitStatus, province_units
+from certification.units import UnitStatus, province_summaries, province_units
 from certification.workflow import STATE_TH, State, Tier
 from survey.access import households_clause
 from survey.models import Household, HouseholdStatus, SurveyRound
@@ -98,18 +98,19 @@ def events_of(round_: SurveyRound, status: UnitStatus) -> list[Event]:
 
 def national_progress(round_: SurveyRound) -> dict:
     """Per province: households, target, the province's state and whether the department
-    accepted it; nationally, the share of the round's households in accepted provinces."""
+    accepted it (on current data); nationally, the share of the round's households in
+    accepted provinces. From nation-wide set queries, not 76 unit trees."""
     provinces, total, accepted, target = [], 0, 0, 0
-    for code in provinces_in_register():
-        units = province_units(round_, code)
-        whole, accept = units[(Tier.PROVINCE, code)], units[(Tier.DEPARTMENT, code)]
-        is_accepted = accept.state is State.CERTIFIED
-        total += whole.households
-        target += whole.target
-        accepted += whole.households if is_accepted else 0
-        provinces.append({"code": code, "name_th": whole.name_th,
-                          "households": whole.households, "target": whole.target,
-                          "province_state": whole.state.value, "accepted": is_accepted})
+    for summary in province_summaries(round_):
+        province_state = summary.state_of(summary.province_decision)
+        is_accepted = summary.state_of(summary.department_decision) is State.CERTIFIED
+        total += summary.households
+        target += summary.target
+        accepted += summary.households if is_accepted else 0
+        provinces.append({"code": summary.code, "name_th": summary.name_th,
+                          "households": summary.households, "target": summary.target,
+                          "province_state": province_state.value if province_state
+                          else "not_certified", "accepted": is_accepted})
     return {"round": round_.year, "households": total, "target": target,
             "accepted_households": accepted,
             "pct_accepted": round(100 * accepted / total, 2) if total else None,

@@ -14,6 +14,7 @@ A certification stores the revision it certified; when they differ, it is stale.
 from __future__ import annotations
 
 import hashlib
+from functools import cached_property
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -29,6 +30,12 @@ from certification.workflow import Tier, State
 from survey.models import Household, QualityIssue, SurveyRound, Target, VillageRollup
 
 VILLAGE_LEVELS = (AreaLevel.VILLAGE.value, AreaLevel.COMMUNITY.value)
+
+
+def revision_of(villages) -> str:
+    """The data revision of a set of ``(village code, rollup revision)`` pairs."""
+    return hashlib.sha256("\n".join(f"{code}:{revision}" for code, revision in
+                                    sorted(villages)).encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -56,30 +63,31 @@ class UnitStatus:
     gates: list[GateResult] = field(default_factory=list)
     state: State = State.COLLECTING
 
+    # Figures are summed once, after the tree is built (cached_property).
     def _sum(self, name: str) -> int:
         return sum(getattr(v, name) for v in self.villages)
 
-    @property
+    @cached_property
     def households(self) -> int:
         return self._sum("households")
 
-    @property
+    @cached_property
     def target(self) -> int:
         return self._sum("target")
 
-    @property
+    @cached_property
     def returned(self) -> int:
         return self._sum("returned")
 
-    @property
+    @cached_property
     def open_issues(self) -> int:
         return self._sum("open_issues")
 
-    @property
+    @cached_property
     def unsigned(self) -> int:
         return self._sum("unsigned")
 
-    @property
+    @cached_property
     def incomplete(self) -> int:
         return self._sum("incomplete")
 
@@ -87,12 +95,9 @@ class UnitStatus:
     def coverage_pct(self) -> float | None:
         return 100 * self.households / self.target if self.target else None
 
-    @property
+    @cached_property
     def revision(self) -> str:
-        digest = hashlib.sha256("\n".join(
-            f"{v.code}:{v.revision}" for v in sorted(self.villages, key=lambda v: v.code))
-            .encode()).hexdigest()
-        return digest[:32]
+        return revision_of((v.code, v.revision) for v in self.villages)
 
     @property
     def etag(self) -> str:
@@ -214,6 +219,53 @@ def province_units(round_: SurveyRound, province: str) -> dict[tuple[Tier, str],
                 unit.gates = gate_checks.evaluate(unit, round_.coverage_threshold_pct)
                 unit.state = _state(unit)
     return units
+
+
+@dataclass
+class ProvinceSummary:
+    code: str
+    name_th: str
+    households: int
+    target: int
+    revision: str
+    province_decision: Decision | None
+    department_decision: Decision | None
+
+    def state_of(self, decision: Decision | None) -> State | None:
+        """Certified, stale or returned by its decision; None when not decided yet (telling
+        ready from collecting needs the whole unit tree: ``province_units``)."""
+        if decision is None:
+            return None
+        if decision.kind == "returned":
+            return State.RETURNED
+        return State.CERTIFIED if decision.data_revision == self.revision else State.STALE
+
+
+def province_summaries(round_: SurveyRound) -> list[ProvinceSummary]:
+    """Every province with villages: its figures, data revision and latest province and
+    department decisions, from a few nation-wide queries (no unit tree)."""
+    villages: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    rollups = {code: (households, revision) for code, households, revision in db.session.execute(
+        select(VillageRollup.area_code, VillageRollup.households, VillageRollup.revision)
+        .where(VillageRollup.round_year == round_.year))}
+    households: dict[str, int] = defaultdict(int)
+    for code, province in db.session.execute(select(Area.code, Area.province_code).where(
+            Area.level.in_(VILLAGE_LEVELS))):
+        count, revision = rollups.get(code, (0, 0))
+        villages[province].append((code, revision))
+        households[province] += count
+    targets: dict[str, int] = defaultdict(int)
+    for code, count in db.session.execute(select(Target.area_code, Target.households).where(
+            Target.round_year == round_.year)):
+        targets[code[:2]] += count
+    names = dict(db.session.execute(select(Area.code, Area.name_th).where(
+        Area.code.in_(list(villages)))).all())
+    decided = _latest_decisions(round_.year, [(tier, code) for code in villages
+                                              for tier in (Tier.PROVINCE, Tier.DEPARTMENT)])
+    return [ProvinceSummary(code, names.get(code, code), households[code], targets[code],
+                            revision_of(villages[code]), decided.get((Tier.PROVINCE, code)),
+                            decided.get((Tier.DEPARTMENT, code)))
+            for code in sorted(villages)]
 
 
 def province_of(tier: Tier, code: str) -> str | None:

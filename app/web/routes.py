@@ -27,6 +27,15 @@ from app.units import Unit
 
 bp = Blueprint("web", __name__)
 
+# Home-page menu entries the higher packages add (label, endpoint, the action it needs), so
+# that app never names them.
+MENU: list[tuple[str, str, Action]] = []
+
+
+def add_menu_item(label_th: str, endpoint: str, action: Action) -> None:
+    if (label_th, endpoint, action) not in MENU:
+        MENU.append((label_th, endpoint, action))
+
 FONT_DIR = Path(fontpkg_sarabun.ROOT) / "files"
 SERVED_FONTS = {"Sarabun-Regular.ttf", "Sarabun-SemiBold.ttf"}
 
@@ -80,7 +89,9 @@ def home():
     area = user.scope_area
     context = {"user": user, "scope": scope, "area": area,
                "ancestors": queries.ancestors(area) if area else [],
-               "can_import": may(user, Action.REGISTER_IMPORT)}
+               "can_import": may(user, Action.REGISTER_IMPORT),
+               "menu": [(label, endpoint) for label, endpoint, action in MENU
+                        if may(user, action)]}
     if scope.kind == "lao":
         context["lao_areas"] = queries.lao_areas(scope.code)
     else:

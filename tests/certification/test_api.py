@@ -300,19 +300,48 @@ def test_a_duplicate_person_blocks_until_resolved(client, collected, household_p
     assert "เป็นคนละคน" not in str(logged.detail)  # the note's hash, not its text
 
 
-def test_packs_on_demand_show_names_only_to_roles_allowed(client, collected):
-    for member in collected.sent[LAOS[LAO_A][0]][0]["members"]:
-        pass
-    body = collected.sent[LAOS[LAO_A][0]][0]
-    url = f"{API}/units/lao/{LAO_A}/pack.pdf?round=2565"
-    lao = client.get(url, headers=collected.headers[f"lao{LAO_A}"])
+def test_packs_on_demand_show_names_only_to_roles_allowed(client, collected,
+                                                          household_payload):
+    poor = household_payload(4242, village_code=LAOS[LAO_A][0], house_code="74010004242")
+    poor["answers"].update({"22.1.1": 1000, "22.1.2": 0, "22.1.3": 0, "22.1.4": 0})
+    poor["members"][0]["first_name"] = "ยากจนทดสอบ"
+    assert client.post("/api/v1/households", json=poor, headers=collected.headers[
+        f"enumerator{LAO_A}"]).status_code == 201
+    lao = client.get(f"{API}/units/lao/{LAO_A}/pack.pdf?round=2565",
+                     headers=collected.headers[f"lao{LAO_A}"])
     province = client.get(f"{API}/units/province/{PROVINCE}/pack.pdf?round=2565",
                           headers=collected.headers["province"])
     assert lao.status_code == province.status_code == 200
-    head = body["members"][0]["first_name"]
-    poor = any(b["answers"].get("22.1.1") is not None for b in [body])
-    assert poor  # the factory answers income items
+    assert thai("ยากจนทดสอบ") in pdf_text(lao.data)
+    assert thai("ยากจนทดสอบ") not in pdf_text(province.data)
+    assert "74010004242" in pdf_text(province.data)  # the house code, without the name
     xlsx = client.get(f"{API}/units/lao/{LAO_A}/pack.xlsx?round=2565",
                       headers=collected.headers[f"lao{LAO_A}"])
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
-    assert thai(head) not in pdf_text(province.data)
+
+
+def test_bad_requests_change_nothing(app, client, collected):
+    h = collected.headers
+    ready = f"{API}/units/lao/{LAO_A}/return?round=2565"
+    not_yet = client.post(ready, json={"reason": "ตรวจสอบอีกครั้ง"}, headers=h["district"])
+    assert not_yet.status_code == 409 and not_yet.json["error_code"] == "NOT_CERTIFIED"
+    no_reason = client.post(ready, json={"reason": ""}, headers=h["district"])
+    assert no_reason.status_code == 422
+    no_reason = client.post(f"{API}/returns", headers=h["district"], json={
+        "round": 2565, "households": [{"id": collected.sent[LAOS[LAO_A][0]][0]["client_uuid"],
+                                       "reason": ""}]})
+    assert no_reason.status_code == 422
+    elsewhere = client.post(f"{API}/returns", headers=h["other_district"], json={
+        "round": 2565, "households": [{"id": collected.sent[LAOS[LAO_A][0]][0]["client_uuid"],
+                                       "reason": "ไม่ใช่พื้นที่ของฉัน"}]})
+    assert elsewhere.status_code == 404
+    certify_laos(client, collected)
+    decision = db.session.scalars(select(Decision)).first()
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    large = client.post(f"{API}/decisions/{decision.id}/minutes",
+                        headers=h[f"lao{decision.unit_code}"],
+                        data={"file": (io.BytesIO(b"%PDF-" + b"0" * 4096), "m.pdf")})
+    assert large.status_code == 413 and large.json["error_code"] == "PAYLOAD_TOO_LARGE"
+    db.session.expire_all()
+    assert db.session.get(Decision, decision.id).minutes_pdf is None
+    assert [e.event for e in db.session.scalars(select(Event))] == ["certified", "certified"]

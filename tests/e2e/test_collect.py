@@ -28,12 +28,12 @@ def factory_household(seed: int, house_code: str) -> dict:
                           house_code=house_code)
 
 
-def login(page, user):
+def login(page, user, village: str = VILLAGE):
     page.goto("/collect/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", TEST_PASSWORD)
     page.click("form#login button")
-    page.wait_for_selector(f'[data-new="{VILLAGE}"]')
+    page.wait_for_selector(f'[data-new="{village}"]')
     # the service worker controls the page from now on (offline start-up)
     page.evaluate("navigator.serviceWorker.ready")
 
