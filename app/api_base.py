@@ -1,20 +1,46 @@
-"""Shared API pieces: the blueprint class (with the common JSON-error behaviour) and the
-one paging vocabulary (``limit``/``offset`` in, ``numberMatched``/``next`` out)."""
+"""Shared API pieces: the blueprint class (with the common JSON-error behaviour), the one
+paging vocabulary (``limit``/``offset`` in, ``numberMatched``/``next`` out), committing a
+write operation, and all-or-nothing CSV uploads."""
 from __future__ import annotations
 
 import json
+from typing import Callable, TypeVar
 
 import marshmallow as ma
 from flask import request, url_for
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import missing
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from app import input_limits
 from app.csv_import import CsvFileError
-from app.errors import ApiError
+from app.errors import ApiError, Problem
 from app.extensions import db
 from app.input_limits import JsonLimitError
+
+
+T = TypeVar("T")
+
+
+def committed(operation: Callable[[], T]) -> T:
+    """Run a write operation and commit it. A race lost to a concurrent request is answered
+    as if the request had come second (a replay, a 409 or a 412), never a 500: a unique
+    key taken meanwhile makes the operation run once more on what is now stored."""
+    for attempt in (1, 2):
+        try:
+            result = operation()
+            db.session.commit()
+            return result
+        except StaleDataError as exc:  # a concurrent correction committed first
+            db.session.rollback()
+            raise Problem("VERSION_MISMATCH") from exc
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 class _Parser(FlaskParser):

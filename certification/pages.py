@@ -9,6 +9,7 @@ import re
 from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from app.api_base import committed
 from app.auth.guard import authenticated_user, require
 from app.auth.models import ROLE_TH, Role
 from app.auth.policy import Action
@@ -19,7 +20,6 @@ from certification import queries, services, snapshot
 from certification.models import Decision
 from certification.workflow import STATE_TH, TIER_TH, Decide, Tier
 from survey.models import Household, SurveyRound
-from survey.routes import committed
 from survey.validation import parse_be_date
 
 bp = Blueprint("certification_pages", __name__, url_prefix="/certification",

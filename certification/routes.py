@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, request
 from flask.views import MethodView
 
-from app.api_base import Blueprint, page
+from app.api_base import Blueprint, committed, page
 from app.areas.queries import get_area, get_lao
 from app.auth.guard import require
 from app.auth.policy import Action
@@ -35,7 +35,6 @@ from certification.units import UnitStatus
 from certification.workflow import State, Tier
 from survey import exports, quality
 from survey.households import get_round
-from survey.routes import committed
 
 blp = Blueprint("certification_api", __name__, url_prefix="/api/v1/certification",
                 description="Tiered certification: LAO → district → province → department")

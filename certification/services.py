@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-
 from app.areas.queries import get_area
 from app.auth.models import ROLE_TH, Role, User
 from app.auth.policy import Action, may
@@ -123,7 +122,8 @@ def certify(user: User, round_: SurveyRound, status: UnitStatus, *, if_match: st
     if status.state is State.CERTIFIED:
         raise Problem("ALREADY_CERTIFIED")
     check_revision(status, if_match)
-    if status.failing:
+    if status.failing or status.state not in transition(Decide.CERTIFY,
+                                                        status.tier).from_states:
         raise Problem("GATES_FAILED", count=len(status.failing), errors={
             "gates": [g.as_dict() for g in status.failing]})
     held = check_meeting(round_, status.tier, meeting) if status.tier in MEETING_TIERS \

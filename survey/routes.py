@@ -3,15 +3,11 @@ serialise; the rules are in ``survey.households`` (operations that flush) and th
 commit."""
 from __future__ import annotations
 
-from typing import Callable, TypeVar
-
 from flask import request
 from flask.views import MethodView
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from app.api_base import Blueprint, csv_upload, page
+from app.api_base import Blueprint, committed, csv_upload, page
 from app.areas.queries import get_area
 from app.auth.guard import audit_denial, authenticated_user, deny, require
 from app.auth.models import User
@@ -41,7 +37,6 @@ from survey.schemas import (
 blp = Blueprint("survey_api", __name__, url_prefix="/api/v1",
                 description="Questionnaires and household submissions")
 
-T = TypeVar("T")
 # Coordinates shown to roles without personal-data rights: about 1 km, enough for a map.
 COARSE_GPS_DECIMALS = 2
 
@@ -56,25 +51,6 @@ class Questionnaire(MethodView):
             return get_version(version).to_dict()
         except UnknownQuestionnaireVersion as exc:
             raise Problem("UNKNOWN_QUESTIONNAIRE", version=version) from exc
-
-
-def committed(operation: Callable[[], T]) -> T:
-    """Run a write operation and commit it. A race lost to a concurrent request is answered
-    as if the request had come second (a replay, a 409 or a 412), never a 500: a unique
-    key taken meanwhile makes the operation run once more on what is now stored."""
-    for attempt in (1, 2):
-        try:
-            result = operation()
-            db.session.commit()
-            return result
-        except StaleDataError as exc:  # a concurrent correction committed first
-            db.session.rollback()
-            raise Problem("VERSION_MISMATCH") from exc
-        except IntegrityError:
-            db.session.rollback()
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
 
 
 def _household(household_id: str, action: Action) -> tuple[Household, User]:

@@ -345,3 +345,27 @@ def test_bad_requests_change_nothing(app, client, collected):
     db.session.expire_all()
     assert db.session.get(Decision, decision.id).minutes_pdf is None
     assert [e.event for e in db.session.scalars(select(Event))] == ["certified", "certified"]
+
+
+@pytest.mark.parametrize("who, expected", [
+    (f"enumerator{LAO_A}", 403), ("coordinator", 403), (f"lao{LAO_A}", 201),
+    (f"lao{LAO_B}", 404), ("district", 403), ("province", 403), ("admin", 403),
+    ("other_district", 404)])
+def test_who_may_certify_an_lao(client, collected, who, expected):
+    """Role × scope for the LAO tier: only its own certifier; others in scope are told
+    their role does not decide here; out of scope, the unit does not exist for them."""
+    etag = unit(client, collected.headers[f"lao{LAO_A}"], "lao", LAO_A).headers["ETag"]
+    response = client.post(f"{API}/units/lao/{LAO_A}/certify?round=2565",
+                           json=collected.meeting(),
+                           headers={**collected.headers[who], "If-Match": etag})
+    assert response.status_code == expected, response.json
+
+
+@pytest.mark.parametrize("who, expected", [
+    (f"lao{LAO_A}", 403), ("coordinator", 403), ("district", 201), ("province", 201),
+    ("admin", 403), ("other_district", 404)])
+def test_who_may_return_an_lao(client, collected, who, expected):
+    certify_laos(client, collected)
+    response = client.post(f"{API}/units/lao/{LAO_A}/return?round=2565",
+                           json={"reason": "ตรวจสอบรายได้"}, headers=collected.headers[who])
+    assert response.status_code == expected, response.json
