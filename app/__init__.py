@@ -10,9 +10,9 @@ from flask import Flask, send_from_directory
 
 from app import config as app_config
 from app import errors, thai
-from app.input_limits import BoundedJSONProvider, reject_nul_characters
 from app.db_types import utcnow
 from app.extensions import api, db, migrate
+from app.input_limits import BoundedJSONProvider, reject_nul_characters
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 

@@ -20,7 +20,6 @@ from app.errors import ApiError, Problem
 from app.extensions import db
 from app.input_limits import JsonLimitError
 
-
 T = TypeVar("T")
 
 

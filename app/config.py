@@ -79,10 +79,13 @@ def from_environment(instance_path: str) -> dict:
         # Small areas: for roles without personal-data rights, villages/communities with
         # fewer households than this are left out of every aggregate figure.
         "BMN_MIN_AREA_HOUSEHOLDS": _int("BMN_MIN_AREA_HOUSEHOLDS", 5),
+        # An optional background tile layer for the map dashboard (the map works without):
+        # e.g. https://tiles.example.org/{z}/{x}/{y}.png on the office's own tile server.
+        "BMN_MAP_TILES_URL": os.environ.get("BMN_MAP_TILES_URL"),
         # Paths answered in JSON (errors included) and authenticated before anything else.
         "BMN_API_PREFIXES": ["/api/"],
         # The packages that plug into the app (each has ``init_app(app)``).
-        "BMN_PACKAGES": ["survey", "certification"],
+        "BMN_PACKAGES": ["survey", "certification", "gis"],
         "MAX_CONTENT_LENGTH": _int("BMN_MAX_UPLOAD_MB", 32) * 1024 * 1024,
         # OpenAPI (flask-smorest).
         "API_TITLE": "BMN (จปฐ.) survey API",

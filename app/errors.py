@@ -143,6 +143,11 @@ CATALOGUE: dict[str, ErrorSpec] = {
                                 "ปัญหานี้ได้รับการแก้ไขแล้ว"),
     "NOT_RETURNABLE": ErrorSpec(409, "household {id} is {status}: it cannot be returned",
                                 "ครัวเรือนนี้ส่งกลับให้แก้ไขไม่ได้ในสถานะปัจจุบัน"),
+    # maps
+    "NOT_A_MAP_UNIT": ErrorSpec(422, "{code} has no areas below it to map",
+                                "พื้นที่นี้ไม่มีพื้นที่ย่อยให้แสดงบนแผนที่"),
+    "LEVEL_NOT_BELOW": ErrorSpec(422, "{level} is not a level below {code}",
+                                 "ระดับพื้นที่ที่เลือกไม่ได้อยู่ภายใต้พื้นที่นี้"),
     # reports
     "LAO_PARTLY_OUTSIDE_SCOPE": ErrorSpec(
         403, "this LAO has villages outside your area; ask for your area instead",
@@ -215,8 +220,25 @@ def request_id() -> str:
     return rid
 
 
+# OGC API exception codes (an OGC client reads "code" and "description").
+OGC_CODES = {400: "InvalidParameterValue", 401: "Unauthorized", 403: "Forbidden",
+             404: "NotFound", 405: "MethodNotAllowed", 500: "ServerError"}
+
+
+def _ogc_payload(status: int, error_code: str | None, message: str, errors) -> dict:
+    payload = {"code": OGC_CODES.get(status, HTTPStatus(status).phrase.replace(" ", "")),
+               "description": message, "status": status,
+               "error_code": error_code or DEFAULT_ERROR_CODES.get(status, "HTTP_%d" % status),
+               "request_id": request_id()}
+    if errors:
+        payload["errors"] = errors
+    return payload
+
+
 def _payload(status: int, error_code: str | None, message: str, message_th: str | None,
              errors) -> dict:
+    if request.path.startswith(tuple(current_app.config.get("BMN_OGC_PREFIXES", ()))):
+        return _ogc_payload(status, error_code, message, errors)
     payload = {"code": status, "status": HTTPStatus(status).phrase, "message": message}
     if message_th:
         payload["message_th"] = message_th
@@ -238,13 +260,12 @@ def error_payload(error: HTTPException) -> dict:
 
 
 def _respond(payload: dict, headers: dict):
+    status = payload["code"] if isinstance(payload["code"], int) else payload["status"]
     if is_api_request() or request.accept_mimetypes.best == "application/json":
-        response = jsonify(payload)
-    else:
-        title = THAI_TITLES.get(payload["code"], payload["status"])
-        response = render_template("error.html", title=title,
-                                   message=payload.get("message_th"), payload=payload)
-    return response, payload["code"], headers
+        return jsonify(payload), status, headers
+    title = THAI_TITLES.get(status, HTTPStatus(status).phrase)
+    return render_template("error.html", title=title, message=payload.get("message_th"),
+                           payload=payload), status, headers
 
 
 def handle_http_exception(error: HTTPException):

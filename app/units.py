@@ -48,5 +48,23 @@ class Unit:
             return column.startswith(self.code)
         return true()
 
+    @classmethod
+    def named(cls, area: str | None = None, lao: str | None = None) -> "Unit":
+        """The unit a request names (an LAO, an area, or neither: the nation); 404 for a
+        code the registry does not know."""
+        from app.areas.queries import get_area, get_lao
+        from app.errors import Problem
+        if lao:
+            found = get_lao(lao)
+            if found is None:
+                raise Problem("UNKNOWN_LAO", code=lao)
+            return cls.of_lao(found)
+        if area:
+            found = get_area(area)
+            if found is None:
+                raise Problem("UNKNOWN_AREA", code=area)
+            return cls.of_area(found)
+        return cls.nation()
+
     def as_dict(self) -> dict:
         return {"code": self.code, "name_th": self.name_th, "kind": self.kind}

@@ -16,8 +16,8 @@ from pathlib import Path
 import fontpkg_sarabun
 from flask import render_template
 
-from app.thai import be_date
 from app.db_types import utcnow
+from app.thai import be_date
 from certification.units import UnitStatus
 from certification.workflow import STATE_TH, TIER_TH
 from survey import reports
@@ -38,7 +38,9 @@ def pdf(round_: SurveyRound, status: UnitStatus, snapshot: dict, *,
         fonts={"regular": (FONT_DIR / "Sarabun-Regular.ttf").as_uri(),
                "bold": (FONT_DIR / "Sarabun-SemiBold.ttf").as_uri()},
         bands=reports.BAND_LABELS)
-    from weasyprint import HTML  # here: the app starts (and serves all else) without Pango
+    from weasyprint import (
+        HTML,  # here: the app starts (and serves all else) without Pango
+    )
     return HTML(string=html.replace(SARA_AM, NIKHAHIT_AA)).write_pdf()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.areas.models import Area, AreaLevel, Lao
+from app.areas.models import VILLAGE_LEVELS, Area, Lao
 from app.auth.models import User
 from app.extensions import db
 from app.units import Unit
@@ -22,7 +22,7 @@ TIER_ORDER = {Tier.DEPARTMENT: 0, Tier.PROVINCE: 1, Tier.DISTRICT: 2, Tier.LAO: 
 
 def provinces_in_register() -> list[str]:
     return list(db.session.scalars(select(Area.province_code).where(
-        Area.level.in_([AreaLevel.VILLAGE.value, AreaLevel.COMMUNITY.value]))
+        Area.level.in_(VILLAGE_LEVELS))
         .distinct().order_by(Area.province_code)))
 
 

@@ -7,7 +7,7 @@ from flask import Response, request
 from flask.views import MethodView
 
 from app.api_base import Blueprint, committed, page
-from app.areas.queries import get_area, get_lao
+from app.areas.queries import get_area
 from app.auth.guard import require
 from app.auth.policy import Action
 from app.errors import ErrorSchema, Problem
@@ -19,10 +19,10 @@ from certification.schemas import (
     CertifySchema,
     DecisionSchema,
     EventSchema,
+    ProgressSchema,
     QualityIssueListArgs,
     QualityIssuePageSchema,
     QualityIssueSchema,
-    ProgressSchema,
     ResolveSchema,
     ReturnHouseholdsSchema,
     ReturnUnitSchema,
@@ -256,17 +256,7 @@ class Issues(MethodView):
         """Quality issues in the caller's scope, by area or LAO and kind (open ones by
         default)."""
         user = require(Action.HOUSEHOLD_READ)
-        unit = Unit.nation()
-        if "lao" in args:
-            lao = get_lao(args["lao"])
-            if lao is None:
-                raise Problem("UNKNOWN_LAO", code=args["lao"])
-            unit = Unit.of_lao(lao)
-        elif "area" in args:
-            area = get_area(args["area"])
-            if area is None:
-                raise Problem("UNKNOWN_AREA", code=args["area"])
-            unit = Unit.of_area(area)
+        unit = Unit.named(area=args.get("area"), lao=args.get("lao"))
         items, total = quality.list_issues(user, args["round"], unit, kind=args.get("kind"),
                                            open_only=args["open"], limit=args["limit"],
                                            offset=args["offset"])

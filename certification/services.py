@@ -19,9 +19,8 @@ from certification import log, packs, snapshot
 from certification.models import Decision
 from certification.units import UnitStatus, unit_status
 from certification.workflow import MEETING_TIERS, Decide, State, Tier, transition
-from survey import access, quality
+from survey import access, quality, reports
 from survey import households as survey
-from survey import reports
 from survey.models import Household, HouseholdStatus, QualityIssue, SurveyRound
 
 PDF_MAGIC = b"%PDF-"

@@ -14,22 +14,20 @@ A certification stores the revision it certified; when they differ, it is stale.
 from __future__ import annotations
 
 import hashlib
-from functools import cached_property
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import case, func, select
 
-from app.areas.models import Area, AreaLevel, Lao
+from app.areas.models import VILLAGE_LEVELS, Area, AreaLevel, Lao
 from app.extensions import db
 from app.units import Unit
 from certification import gates as gate_checks
 from certification.gates import GateResult
 from certification.models import Decision
-from certification.workflow import Tier, State
+from certification.workflow import State, Tier
 from survey.models import Household, QualityIssue, SurveyRound, Target, VillageRollup
-
-VILLAGE_LEVELS = (AreaLevel.VILLAGE.value, AreaLevel.COMMUNITY.value)
 
 
 def revision_of(villages) -> str:

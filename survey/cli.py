@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from app.areas.models import Area, AreaLevel
+from app.areas.models import VILLAGE_LEVELS, Area
 from app.auth.models import Role, User
 from app.errors import Problem
 from app.extensions import db
@@ -64,7 +64,7 @@ def demo_command(province_code):
     rng = random.Random(province_code)
     villages = db.session.scalars(select(Area).where(
         Area.province_code == province_code,
-        Area.level.in_([AreaLevel.VILLAGE.value, AreaLevel.COMMUNITY.value]))
+        Area.level.in_(VILLAGE_LEVELS))
         .order_by(Area.code)).all()
     rows = "\n".join(f"{v.code},{rng.randint(40, 220)}" for v in villages)
     report = planning.import_targets(round_, f"village_code,target_households\n{rows}".encode())

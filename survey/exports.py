@@ -14,7 +14,6 @@ from typing import Iterable
 import xlsxwriter
 from flask import Response, send_file, stream_with_context
 
-
 # A cell starting with one of these is a formula to Excel and LibreOffice (OWASP, "CSV
 # injection"): such text gets a leading apostrophe, which shows it as typed.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

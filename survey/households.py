@@ -18,16 +18,16 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, func, insert, literal, or_, select, update
 
-from app.areas.models import Area, AreaLevel
+from app.areas.models import VILLAGE_LEVELS, Area, AreaLevel
 from app.auth.models import User
 from app.auth.policy import Action, may
-from app.units import Unit
 from app.db_types import utcnow
 from app.errors import Problem
 from app.extensions import db
 from app.personal_data import encrypt, id_hash
 from app.text import has_letter, normalise_text
 from app.thai import BANGKOK
+from app.units import Unit
 from survey import rollup
 from survey.access import require_assignment
 from survey.indicators import (
@@ -172,8 +172,7 @@ def signature_bytes(value) -> bytes | None:
 
 def get_village(code: str) -> Area:
     village = db.session.get(Area, code) if isinstance(code, str) else None
-    if village is None or village.level not in (AreaLevel.VILLAGE.value,
-                                                AreaLevel.COMMUNITY.value):
+    if village is None or village.level not in VILLAGE_LEVELS:
         raise _invalid([Issue("village_code", "UNKNOWN_VILLAGE",
                               f"ไม่พบหมู่บ้าน/ชุมชนรหัส {code} ในทะเบียน")])
     return village
@@ -523,7 +522,7 @@ def unlock_area(actor: User, round_year: int, unit: Unit, reason: str) -> int:
                         status=HouseholdStatus.SUBMITTED.value,
                         action=HouseholdAction.UNLOCKED, reason=reason)
     villages = db.session.scalars(select(Area.code).where(
-        Area.level.in_([AreaLevel.VILLAGE.value, AreaLevel.COMMUNITY.value]),
+        Area.level.in_(VILLAGE_LEVELS),
         unit.village_filter(Area.code)).order_by(Area.code))
     for code in villages:
         rollup.apply_change(round_, code, old=None, new=None)  # revision + 1

@@ -28,7 +28,6 @@ from app.db_types import TZDateTime, utcnow
 from app.extensions import db
 from survey.validation import TEXT_LIMITS
 
-
 DEFAULT_MIN_PARTICIPANTS = {"lao": 20, "district": 20, "province": 20}
 
 
@@ -45,6 +44,8 @@ class SurveyRound(db.Model):
     income_line: Mapped[int] = mapped_column(Integer)  # baht per person per year
     # A unit can be certified once this share of its target households is collected.
     coverage_threshold_pct: Mapped[int] = mapped_column(Integer, default=90)
+    # A household GPS fix less accurate than this (metres) is a quality issue.
+    gps_accuracy_limit_m: Mapped[int] = mapped_column(Integer, default=100)
     # Fewest meeting participants per tier: {"lao": 20, "district": 20, "province": 20}.
     min_participants: Mapped[dict] = mapped_column(
         JSON, default=lambda: dict(DEFAULT_MIN_PARTICIPANTS))

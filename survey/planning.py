@@ -8,7 +8,7 @@ from typing import Callable
 
 from sqlalchemy import func, select
 
-from app.areas.models import Area, AreaLevel
+from app.areas.models import VILLAGE_LEVELS, Area
 from app.auth.models import Role, User
 from app.csv_import import RowError, read_rows
 from app.errors import Problem
@@ -105,8 +105,7 @@ def import_targets(round_: SurveyRound, data: bytes, *,
             error("village_code", "DUPLICATE_CODE", f"{code} is already on line {rows[code][0]}")
         else:
             village = db.session.get(Area, code)
-            if village is None or village.level not in (AreaLevel.VILLAGE.value,
-                                                        AreaLevel.COMMUNITY.value):
+            if village is None or village.level not in VILLAGE_LEVELS:
                 error("village_code", "UNKNOWN_VILLAGE", f"no village/community {code}")
             elif not allowed(village):
                 error("village_code", "OUT_OF_SCOPE", f"{code} is outside your area")
@@ -133,7 +132,7 @@ def assign(round_: SurveyRound, enumerator: User, area: Area) -> Assignment:
     Flushes."""
     if enumerator.role != Role.ENUMERATOR.value:
         raise Problem("UNKNOWN_ENUMERATOR", username=enumerator.username)
-    if area.level not in (AreaLevel.VILLAGE.value, AreaLevel.COMMUNITY.value):
+    if area.level not in VILLAGE_LEVELS:
         raise Problem("NOT_A_VILLAGE", code=area.code)
     if not area.code.startswith(enumerator.scope_area_code or "-"):
         raise Problem("OUTSIDE_ENUMERATOR_SCOPE", code=area.code)

@@ -1,16 +1,13 @@
 """The standard meeting reports as JSON, CSV or XLSX, for any area the caller may see."""
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 
 from app.api_base import Blueprint
-from app.areas.queries import get_area, get_lao
-from app.auth.guard import authenticated_user, deny, require
-from app.auth.policy import Action, may, role_allows
-from app.errors import Problem
-from survey import access, exports, reports
+from app.auth.guard import require_unit
+from app.auth.policy import Action, may
 from app.units import Unit
+from survey import access, exports, reports
 from survey.households import get_round
 from survey.models import SurveyRound
 from survey.schemas import ReportArgs
@@ -30,29 +27,7 @@ AGGREGATE_REPORTS = {
 
 def _target(args) -> tuple[SurveyRound, Unit]:
     """The round and the unit (an area, an LAO or the nation) the caller asked about."""
-    round_ = get_round(args["round"])
-    if args["lao"]:
-        lao = get_lao(args["lao"])
-        if lao is None:
-            raise Problem("UNKNOWN_LAO", code=args["lao"])
-        return round_, Unit.of_lao(lao)
-    if args["area"]:
-        area = get_area(args["area"])
-        if area is None:
-            raise Problem("UNKNOWN_AREA", code=args["area"])
-        return round_, Unit.of_area(area)
-    return round_, Unit.nation()
-
-
-def _authorise(action: Action, unit: Unit):
-    """The caller, if the whole unit lies in their scope. An LAO that only partly does
-    (it spans subdistricts) is refused with its own code, so the caller knows to ask for
-    their area instead: an answer never covers villages outside the scope."""
-    user = authenticated_user()
-    if unit.kind == "lao" and not may(user, action, unit=unit) \
-            and role_allows(user, action) and may(user, Action.AREA_READ, unit=unit):
-        deny(user, action, unit.code, error_code="LAO_PARTLY_OUTSIDE_SCOPE")
-    return require(action, unit=unit)
+    return get_round(args["round"]), Unit.named(area=args["area"], lao=args["lao"])
 
 
 def _file(kind: str, args, header, rows):
@@ -80,9 +55,8 @@ class AggregateReport(MethodView):
         callers without personal-data rights, villages with fewer households than the
         small-area threshold are left out of every figure (``small_areas`` says how many)."""
         round_, unit = _target(args)
-        user = _authorise(Action.AGGREGATE_READ, unit)
-        personal = may(user, Action.PERSONAL_DATA_READ, unit=unit)
-        threshold = 0 if personal else current_app.config["BMN_MIN_AREA_HOUSEHOLDS"]
+        user = require_unit(Action.AGGREGATE_READ, unit)
+        threshold = reports.small_area_threshold(user, unit)
         whole, children = reports.totals(round_, unit, breakdown=args["breakdown"],
                                          min_households=threshold)
         as_json, as_table = AGGREGATE_REPORTS[kind]
@@ -108,7 +82,7 @@ class IncomeFailing(MethodView):
         """Households below the income line (indicator 22), village by village. Names and
         national IDs only for roles allowed to see personal data."""
         round_, unit = _target(args)
-        user = _authorise(Action.HOUSEHOLD_READ, unit)
+        user = require_unit(Action.HOUSEHOLD_READ, unit)
         personal = may(user, Action.PERSONAL_DATA_READ, unit=unit)
         items = reports.failing_income_households(round_, unit, personal=personal,
                                                   visible=access.households_clause(user))

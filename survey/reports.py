@@ -19,12 +19,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.areas.models import Area
+from app.auth.policy import Action, may
 from app.extensions import db
-from app.units import Unit
 from app.personal_data import decrypt
+from app.units import Unit
 from survey.models import Household, Member, SurveyRound, VillageRollup
 from survey.questionnaires import as_version
 from survey.rollup import AGE_BANDS
@@ -103,6 +105,13 @@ class Totals:
                 mine[i] += n
         self.income_items.update(other.income_items)
         self.expense_items.update(other.expense_items)
+
+
+def small_area_threshold(user, unit: Unit) -> int:
+    """0 for a caller allowed personal data in the unit; else the configured threshold."""
+    if may(user, Action.PERSONAL_DATA_READ, unit=unit):
+        return 0
+    return current_app.config["BMN_MIN_AREA_HOUSEHOLDS"]
 
 
 def _child_key(unit: Unit) -> tuple[int, str]:

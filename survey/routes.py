@@ -17,9 +17,14 @@ from app.extensions import db
 from app.personal_data import decrypt
 from survey import access, planning
 from survey import households as service
-from survey.models import STATUS_TH, Household, HouseholdHistory, HouseholdStatus, SurveyRound
+from survey.models import (
+    STATUS_TH,
+    Household,
+    HouseholdHistory,
+    HouseholdStatus,
+    SurveyRound,
+)
 from survey.questionnaires import UnknownQuestionnaireVersion, get_version
-from survey.validation import format_be_date
 from survey.schemas import (
     AssignmentInputSchema,
     HistorySchema,
@@ -33,6 +38,7 @@ from survey.schemas import (
     RoundInputSchema,
     RoundSchema,
 )
+from survey.validation import format_be_date
 
 blp = Blueprint("survey_api", __name__, url_prefix="/api/v1",
                 description="Questionnaires and household submissions")

@@ -29,7 +29,8 @@ from app.auth.services import create_user, issue_token
 from app.extensions import db
 
 # Shared fixtures of the higher packages (survey, and later certification and gis).
-pytest_plugins = ["tests.fixtures.survey", "tests.fixtures.certification"]
+pytest_plugins = ["tests.fixtures.survey", "tests.fixtures.certification", "tests.fixtures.gis",
+                  "tests.fixtures.server"]
 
 PG_URL = os.environ.get("BMN_TEST_DATABASE_URL")
 TEST_PASSWORD = "correct-horse-battery"

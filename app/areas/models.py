@@ -32,6 +32,9 @@ LEVEL_TH = {
     AreaLevel.COMMUNITY: "ชุมชน",
 }
 
+# The levels the survey collects in (one code each, 8 digits).
+VILLAGE_LEVELS = (AreaLevel.VILLAGE.value, AreaLevel.COMMUNITY.value)
+
 # Length of the DOPA code at each level of the tree.
 CODE_LENGTH = {
     AreaLevel.PROVINCE: 2,
@@ -93,7 +96,16 @@ class Area(db.Model):
     # Villages and communities only: the หมู่ number and the LAO they are certified under.
     moo: Mapped[int | None] = mapped_column(Integer)
     lao_code: Mapped[str | None] = mapped_column(ForeignKey("laos.code"), index=True)
-    geom = mapped_column(GeometryColumn("MULTIPOLYGON"), nullable=True)
+    # Boundaries (gis import): the full geometry for checks, a simplified one for maps.
+    # Deferred: an area is read on every request, its polygons only by maps and checks.
+    geom = mapped_column(GeometryColumn("MULTIPOLYGON"), nullable=True, deferred=True)
+    geom_simplified = mapped_column(GeometryColumn("MULTIPOLYGON"), nullable=True,
+                                    deferred=True)
+    # "file" when a boundary file gave it, "dissolved" when built from its subdistricts.
+    geom_source: Mapped[str | None] = mapped_column(String(16))
+    # Villages and communities: a point from the register, when it gives one (EPSG:4326).
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
     min_lon: Mapped[float | None] = mapped_column(Float)
     min_lat: Mapped[float | None] = mapped_column(Float)
     max_lon: Mapped[float | None] = mapped_column(Float)

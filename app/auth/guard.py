@@ -103,6 +103,17 @@ def require(action: Action, *, area=_NOT_GIVEN, lao=_NOT_GIVEN, nation: bool = F
     return user
 
 
+def require_unit(action: Action, unit: Unit) -> User:
+    """``require`` for a whole unit. An LAO only partly inside the caller's scope (it spans
+    subdistricts) is refused with its own code, so the caller knows to ask for their area
+    instead: an answer never covers villages outside the scope."""
+    user = authenticated_user()
+    if unit.kind == "lao" and not may(user, action, unit=unit) \
+            and role_allows(user, action) and may(user, Action.AREA_READ, unit=unit):
+        deny(user, action, unit.code, error_code="LAO_PARTLY_OUTSIDE_SCOPE")
+    return require(action, unit=unit)
+
+
 def audit_denial(user: User, action: Action, target: str | None) -> None:
     """Keep a refusal in the audit log (committed: the error response rolls nothing back)."""
     audit.record("permission.denied", user=user, ip=client_ip(), action=action.value,

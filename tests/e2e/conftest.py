@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.survey.test_durability import free_port, start_server
+from tests.conftest import TEST_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,13 +48,9 @@ def browser():
 
 
 @pytest.fixture
-def server(app, database_url, enumerator, tmp_path):  # noqa: F811
+def server(live_server, enumerator):
     """The base URL of a gunicorn serving the test database (round and enumerator exist)."""
-    port = free_port()
-    process = start_server(database_url, port, tmp_path / "instance")
-    yield f"http://127.0.0.1:{port}"
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=10)
+    return live_server
 
 
 @pytest.fixture
@@ -69,6 +64,24 @@ def phone(browser, server):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+def officer(browser, server, user, width=1280, height=800):
+    """A signed-in browser at a laptop (or tablet) size."""
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  locale="th-TH", timezone_id="Asia/Bangkok", base_url=server)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto("/login")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(server + "/")
+    return page
+
+
+def fits(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), page.url
 
 
 def shot(page, name: str) -> None:

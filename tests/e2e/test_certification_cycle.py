@@ -12,31 +12,12 @@ import unicodedata
 
 import pypdfium2
 
-from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ROOT, shot
+from tests.e2e.conftest import ROOT, fits, officer, shot
 from tests.e2e.test_collect import login, sign_and_finish
 from tests.fixtures.certification import DISTRICT, LAOS, PROVINCE
 
 LAO_A = sorted(LAOS)[0]
 PARTICIPANTS = "นายสมชาย ใจดี - นายก อบต.\nนางสมศรี มีสุข - กำนัน\nนายบุญมี รักดี - ผู้ใหญ่บ้าน"
-
-
-def officer(browser, server, user, width=1280, height=800):
-    """A signed-in browser at a laptop (or tablet) size."""
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  locale="th-TH", timezone_id="Asia/Bangkok", base_url=server)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto("/login")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(server + "/")
-    return page
-
-
-def fits(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), page.url
 
 
 def open_unit(page, tier: str, code: str) -> None:

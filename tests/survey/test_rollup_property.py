@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app.auth.models import Role
 from app.areas.queries import get_area
+from app.auth.models import Role
 from app.errors import Problem
 from app.extensions import db
 from app.units import Unit
