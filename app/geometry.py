@@ -15,6 +15,8 @@ from sqlalchemy import LargeBinary
 from sqlalchemy.types import TypeDecorator
 
 SRID = 4326
+# Thailand's extent (EPSG:4326), with a margin for islands and GPS error.
+THAILAND_BBOX = (97.2, 5.5, 105.7, 20.5)  # min lon, min lat, max lon, max lat
 
 
 class GeometryColumn(TypeDecorator):

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import true
+from sqlalchemy import and_, true
 
 from app.areas.models import Area, Lao
 from app.areas.queries import lao_village_codes
 
 NATION_NAME_TH = "ทั่วประเทศ"
+
+
+def code_prefix(column, prefix: str):
+    """``column`` starts with the digits ``prefix``, as a range (``prefix`` ≤ code <
+    ``prefix`` + "A": every digit sorts before a letter), so that an ordinary index serves
+    it on every database and collation, which a LIKE 'prefix%' does not."""
+    return and_(column >= prefix, column < prefix + "A")
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class Unit:
         if self.kind == "lao":
             return column.in_(lao_village_codes(self.code))
         if self.kind == "area":
-            return column.startswith(self.code)
+            return code_prefix(column, self.code)
         return true()
 
     @classmethod

@@ -10,8 +10,10 @@ it looks the same, and copied text is NFKD-equal to the original.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 from pathlib import Path
+from typing import Callable
 
 import fontpkg_sarabun
 from flask import render_template
@@ -24,6 +26,14 @@ from survey import reports
 from survey.models import SurveyRound
 
 FONT_DIR = Path(fontpkg_sarabun.ROOT) / "files"
+# Pictures higher packages add to every pack (gis: the unit's map). Each provider takes
+# the round and the unit and returns (Thai caption, PNG bytes), or None.
+FIGURES: list[Callable[[SurveyRound, UnitStatus], tuple[str, bytes] | None]] = []
+
+
+def add_figure(provider) -> None:
+    if provider not in FIGURES:
+        FIGURES.append(provider)
 SARA_AM, NIKHAHIT_AA = "\u0e33", "\u0e4d\u0e32"
 
 
@@ -31,8 +41,11 @@ def pdf(round_: SurveyRound, status: UnitStatus, snapshot: dict, *,
         failing: list[dict] | None = None, decision=None) -> bytes:
     """The pack as PDF bytes. ``failing``: the indicator-22 list (with names only when the
     reader may see them); ``decision``: the certification it documents, if any."""
+    pictures = [(caption, base64.b64encode(png).decode()) for caption, png in
+                filter(None, (provider(round_, status) for provider in FIGURES))]
     html = render_template(
         "certification/pack.html", round=round_, status=status, snap=snapshot,
+        pictures=pictures,
         failing=failing, decision=decision, tier_th=TIER_TH[status.tier],
         state_th=STATE_TH[status.state], made_at=be_date(utcnow(), with_time=True),
         fonts={"regular": (FONT_DIR / "Sarabun-Regular.ttf").as_uri(),

@@ -19,6 +19,7 @@ from app.units import Unit
 from certification import queries, services, snapshot
 from certification.models import Decision
 from certification.workflow import STATE_TH, TIER_TH, Decide, Tier
+from survey.access import in_unit
 from survey.models import Household, SurveyRound
 from survey.validation import parse_be_date
 
@@ -161,7 +162,7 @@ def return_form(tier, code):
             return services.return_unit(user, round_, status, reason)
         household = db.session.scalar(select(Household).where(
             Household.round_year == round_.year, Household.house_code == house_code,
-            status.unit.village_filter(Household.village_code)))
+            in_unit(status.unit)))
         if household is None:
             raise Problem("UNKNOWN_HOUSEHOLD", id=house_code,
                           errors={"house_code": ["ไม่พบรหัสบ้านนี้ในหน่วยนี้"]})

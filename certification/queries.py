@@ -12,7 +12,7 @@ from certification.models import Event
 from certification.services import may_see
 from certification.units import UnitStatus, province_summaries, province_units
 from certification.workflow import STATE_TH, State, Tier
-from survey.access import households_clause
+from survey.access import households_clause, in_unit
 from survey.models import Household, HouseholdStatus, SurveyRound
 
 # The department's target: this share of the round's households in accepted provinces.
@@ -80,7 +80,7 @@ def returned_households(user: User, round_: SurveyRound, status: UnitStatus) -> 
         .outerjoin(User, User.id == Household.returned_by_id)
         .where(Household.round_year == round_.year,
                Household.status == HouseholdStatus.RETURNED.value,
-               status.unit.village_filter(Household.village_code), households_clause(user))
+               in_unit(status.unit), households_clause(user))
         .order_by(Household.returned_at.desc()).limit(500))
     return [{"household_id": r.id, "house_code": r.house_code, "village_code": r.village_code,
              "village_name_th": r.name_th, "reason": r.return_reason,

@@ -9,6 +9,7 @@ from app.areas.models import Area
 from app.extensions import db
 from certification.units import UnitStatus
 from survey import reports
+from survey.access import in_unit
 from survey.models import Household, HouseholdHistory, SurveyRound
 
 
@@ -43,7 +44,7 @@ def corrections(round_: SurveyRound, status: UnitStatus, limit: int = 500) -> li
         .join(Area, Area.code == Household.village_code)
         .where(HouseholdHistory.round_year == round_.year,
                HouseholdHistory.action.in_(["returned", "corrected", "moved"]),
-               status.unit.village_filter(Household.village_code))
+               in_unit(status.unit))
         .order_by(HouseholdHistory.at.desc(), HouseholdHistory.id.desc()).limit(limit))
     return [{"household_id": r.household_id, "action": r.action, "at": r.at.isoformat(),
              "actor_role": r.actor_role, "reason": r.reason, "house_code": r.house_code,

@@ -22,7 +22,7 @@ from sqlalchemy import case, func, select
 
 from app.areas.models import VILLAGE_LEVELS, Area, AreaLevel, Lao
 from app.extensions import db
-from app.units import Unit
+from app.units import Unit, code_prefix
 from certification import gates as gate_checks
 from certification.gates import GateResult
 from certification.models import Decision
@@ -130,13 +130,13 @@ def _village_facts(round_year: int, province: str) -> dict[str, VillageFacts]:
             facts[code].revision = revision
     for code, households in db.session.execute(
             select(Target.area_code, Target.households).where(
-                Target.round_year == round_year, Target.area_code.startswith(province))):
+                Target.round_year == round_year, code_prefix(Target.area_code, province))):
         if code in facts:
             facts[code].target = households
     for code, count in db.session.execute(
             select(QualityIssue.village_code, func.count()).where(
                 QualityIssue.round_year == round_year, QualityIssue.resolved_at.is_(None),
-                QualityIssue.village_code.startswith(province))
+                code_prefix(QualityIssue.village_code, province))
             .group_by(QualityIssue.village_code)):
         if code in facts:
             facts[code].open_issues = count

@@ -21,4 +21,7 @@ def init_app(app) -> None:
     app.register_blueprint(ogc_bp)
     app.register_blueprint(pages_bp)
     cli.register(app)
+    from certification.packs import add_figure
+    from gis.printing import pack_map
+    add_figure(pack_map)
     add_menu_item("แผนที่ข้อมูล จปฐ.", "gis_pages.dashboard", Action.AGGREGATE_READ)

@@ -21,6 +21,7 @@ from app.auth.guard import require
 from app.auth.policy import Action, visible_areas_clause
 from app.errors import ApiError
 from app.extensions import db
+from app.geometry import THAILAND_BBOX
 from app.units import Unit
 from gis import maps
 from gis.geometry_cache import ATTRIBUTION, PRECISION, village_points
@@ -37,7 +38,6 @@ TITLE_TH = {"provinces": "จังหวัด", "districts": "อำเภอ"
             "villages": "หมู่บ้าน/ชุมชน (จุด)"}
 CONFORMANCE = ["http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
                "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"]
-THAILAND_EXTENT = [97.3, 5.6, 105.7, 20.5]
 
 
 def invalid(name: str, why: str) -> ApiError:
@@ -80,7 +80,7 @@ def _describe(c: Collection) -> dict:
                            f"{c.year}. {ATTRIBUTION}",
             "itemType": "feature",
             "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
-            "extent": {"spatial": {"bbox": [THAILAND_EXTENT],
+            "extent": {"spatial": {"bbox": [list(THAILAND_BBOX)],
                                    "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
             "links": [{"rel": "self", "type": "application/json", "href": href},
                       {"rel": "items", "type": GEOJSON, "href": url_for(

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from app.areas.models import CODE_LENGTH, VILLAGE_LEVELS, Area, AreaLevel
 from app.extensions import db
 from app.units import Unit
+from survey.access import in_unit
 from survey.models import Household
 
 ATTRIBUTION = "Boundaries: Royal Thai Survey Department / OCHA COD-AB (CC BY-IGO)"
@@ -74,7 +75,7 @@ def village_points(unit: Unit) -> dict[str, tuple[float, float] | None]:
     gps: dict[str, list[tuple[float, float]]] = {}
     for code, lon, lat in db.session.execute(
             select(Household.village_code, Household.gps_lon, Household.gps_lat).where(
-                unit.village_filter(Household.village_code), Household.gps_lat.is_not(None),
+                in_unit(unit), Household.gps_lat.is_not(None),
                 Household.village_code.not_in(list(registered)) if registered else True)):
         gps.setdefault(code, []).append((lon, lat))
     for code in villages:

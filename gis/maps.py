@@ -194,6 +194,7 @@ def _fmt(value) -> str:
 class MapData:
     body: str   # GeoJSON FeatureCollection, with "legend" and "meta" members
     etag: str
+    features: int
 
 
 def build(round_: SurveyRound, unit: Unit, level: AreaLevel, *, measure: str,
@@ -242,4 +243,4 @@ def build(round_: SurveyRound, unit: Unit, level: AreaLevel, *, measure: str,
         json.dumps(legend(spec, indicator, bins, colours, min(values) if values else None,
                           method), ensure_ascii=False),
         json.dumps(meta, ensure_ascii=False)))
-    return MapData(body, '"%s"' % hashlib.sha256(body.encode()).hexdigest()[:32])
+    return MapData(body, '"%s"' % hashlib.sha256(body.encode()).hexdigest()[:32], len(parts))

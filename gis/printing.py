@@ -58,7 +58,8 @@ def draw(body: str, title: str, *, size=(8.27, 11.69), text: bool = True
         if len(frame):
             projected = frame.to_crs(_utm(frame))
             shown = projected[~projected["suppressed"].astype(bool)]
-            shown.plot(ax=ax, color=shown["colour"], edgecolor="white", linewidth=0.3)
+            if len(shown):
+                shown.plot(ax=ax, color=shown["colour"], edgecolor="white", linewidth=0.3)
             hidden = projected[projected["suppressed"].astype(bool)]
             if len(hidden):
                 hidden.plot(ax=ax, facecolor="#d9d9d9", edgecolor="#777777", hatch="////",
@@ -139,3 +140,20 @@ def profile(body: str, round_: SurveyRound, unit: Unit, user) -> bytes:
     return _pdf("gis/profile.html", round=round_, unit=unit, figures=figures, totals=whole,
                 legend=data["legend"], notes=notes_of(data),
                 picture=base64.b64encode(picture).decode())
+
+
+def pack_map(round_: SurveyRound, status) -> tuple[str, bytes] | None:
+    """The certification pack's map: households failing indicator 22 across the unit's
+    areas, small areas withheld (a pack is read by many). None without boundaries."""
+    from flask import current_app
+
+    from gis import maps
+    unit = status.unit
+    level = maps.allowed_levels(unit)[0]
+    data = maps.build(round_, unit, level, measure="pct_failed", indicator=22,
+                      method="quantiles", classes=5,
+                      min_households=current_app.config["BMN_MIN_AREA_HOUSEHOLDS"])
+    if not data.features:
+        return None
+    title = json.loads(data.body)["legend"]["title_th"]
+    return f"แผนที่{title}", _png(draw(data.body, "", size=(7.5, 8.5))[0])

@@ -22,11 +22,15 @@ from app.areas.models import Area
 from app.extensions import db
 from app.units import Unit
 from survey import quality
+from survey.access import in_unit
 from survey.models import Household, QualityIssue, SurveyRound
 
 OUTSIDE = "GPS_OUTSIDE_SUBDISTRICT"
 INACCURATE = "GPS_INACCURATE"
 TOLERANCE_M = 500
+# Beyond this many degrees a point is surely more than TOLERANCE_M away anywhere in
+# Thailand (a degree is at least 104 km there): the geodesic test runs only nearer.
+SURELY_FAR_DEGREES = TOLERANCE_M / 104_000
 GEOD = Geod(ellps="WGS84")
 
 
@@ -41,7 +45,7 @@ class GpsCheck:
 
 
 def _located(round_: SurveyRound, unit: Unit):
-    return (Household.round_year == round_.year, unit.village_filter(Household.village_code),
+    return (Household.round_year == round_.year, in_unit(unit),
             Household.gps_lat.is_not(None), Household.gps_lon.is_not(None))
 
 
@@ -78,8 +82,9 @@ def _outside_postgis(round_: SurveyRound, unit: Unit, resolved: set[str]):
              .join(Area, Area.code == func.substr(Household.village_code, 1, 6))
              .where(*_located(round_, unit), Area.geom.is_not(None),
                     not_(func.ST_Intersects(Area.geom, point)),
-                    not_(func.ST_DWithin(func.geography(Area.geom), func.geography(point),
-                                         TOLERANCE_M))))
+                    not_(func.ST_DWithin(Area.geom, point, SURELY_FAR_DEGREES))
+                    | not_(func.ST_DWithin(func.geography(Area.geom), func.geography(point),
+                                           TOLERANCE_M))))
     if resolved:
         query = query.where(Household.id.not_in(select(QualityIssue.household_id).where(
             QualityIssue.round_year == round_.year, QualityIssue.kind == OUTSIDE,
@@ -129,7 +134,7 @@ def issue_layer(round_: SurveyRound, unit: Unit, visible, *, exact: bool) -> str
         .join(Household, Household.id == QualityIssue.household_id)
         .where(QualityIssue.round_year == round_.year, QualityIssue.resolved_at.is_(None),
                QualityIssue.kind.in_([OUTSIDE, INACCURATE]),
-               unit.village_filter(Household.village_code), visible,
+               in_unit(unit), visible,
                Household.gps_lat.is_not(None))
         .order_by(QualityIssue.id))
     digits = 6 if exact else 2

@@ -13,11 +13,22 @@ from app.auth.models import Role, User
 from app.auth.policy import Action, may, scope_clause
 from app.errors import Problem
 from app.extensions import db
+from app.units import Unit
 from survey.models import Assignment, Household
 
 
 def _is_enumerator(user: User) -> bool:
     return user.role == Role.ENUMERATOR.value
+
+
+def in_unit(unit: Unit):
+    """WHERE clause: the households of a unit, by village — and by province where the unit
+    names one, since that column is indexed on every database while a code-prefix LIKE
+    cannot use the village index everywhere."""
+    clause = unit.village_filter(Household.village_code)
+    if unit.kind == "area":
+        clause = and_(Household.province_code == unit.code[:2], clause)
+    return clause
 
 
 def households_clause(user: User, action: Action = Action.HOUSEHOLD_READ):

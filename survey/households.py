@@ -24,12 +24,13 @@ from app.auth.policy import Action, may
 from app.db_types import utcnow
 from app.errors import Problem
 from app.extensions import db
+from app.geometry import THAILAND_BBOX
 from app.personal_data import encrypt, id_hash
 from app.text import has_letter, normalise_text
 from app.thai import BANGKOK
 from app.units import Unit
 from survey import rollup
-from survey.access import require_assignment
+from survey.access import in_unit, require_assignment
 from survey.indicators import (
     Outcome,
     evaluate,
@@ -59,8 +60,6 @@ from survey.validation import (
     validate_household,
 )
 
-# Thailand's extent (EPSG:4326), with a margin for islands and GPS error.
-THAILAND_BBOX = (97.2, 5.5, 105.7, 20.5)  # min lon, min lat, max lon, max lat
 GPS_ACCURACY_WARNING_M = 100
 SIGNATURE_MAX_BYTES = 300_000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -478,7 +477,7 @@ def _set_status(actor: User, round_year: int, unit: Unit, which, *, status: str,
                 action: HouseholdAction, reason: str | None = None) -> int:
     """Set-based status change of the unit's households that match ``which``: one
     INSERT … SELECT of history rows and one UPDATE. Returns how many changed."""
-    where = (Household.round_year == round_year, unit.village_filter(Household.village_code),
+    where = (Household.round_year == round_year, in_unit(unit),
              which)
     now = utcnow()
     db.session.execute(insert(HouseholdHistory).from_select(
@@ -503,7 +502,7 @@ def lock_area(actor: User, round_year: int, unit: Unit) -> int:
     is still returned for correction. Figures do not change, so rollup revisions stay as
     they are. Returns the number locked."""
     outstanding = db.session.scalar(select(func.count()).where(
-        Household.round_year == round_year, unit.village_filter(Household.village_code),
+        Household.round_year == round_year, in_unit(unit),
         Household.status == HouseholdStatus.RETURNED.value))
     if outstanding:
         raise Problem("RETURNS_OUTSTANDING", count=outstanding)

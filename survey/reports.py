@@ -27,6 +27,7 @@ from app.auth.policy import Action, may
 from app.extensions import db
 from app.personal_data import decrypt
 from app.units import Unit
+from survey.access import in_unit
 from survey.models import Household, Member, SurveyRound, VillageRollup
 from survey.questionnaires import as_version
 from survey.rollup import AGE_BANDS
@@ -252,7 +253,7 @@ def failing_income_households(round_: SurveyRound, unit: Unit, *, personal: bool
              .join(Area, Area.code == Household.village_code)
              .outerjoin(Member, (Member.household_id == Household.id) & Member.is_head)
              .where(Household.round_year == round_.year,
-                    unit.village_filter(Household.village_code), visible,
+                    in_unit(unit), visible,
                     Household.below_income_line.is_(True))
              .order_by(Household.village_code, Household.house_code, Household.id)
              .execution_options(yield_per=2000))

@@ -10,6 +10,8 @@ Columns (header row required, any order, extra columns ignored)::
     lao_type          sao | subdistrict_municipality | town_municipality | city_municipality |
                       pattaya   (Thai names such as อบต., เทศบาลตำบล, ทต. also accepted)
     lao_name_th       Thai name of the local government
+    lat, lon          optional: the village/community's point (EPSG:4326 decimal degrees),
+                      placed on maps (without one, the median of its households' GPS)
 
 The file may be UTF-8 (with or without BOM) or TIS-620/Windows-874, as Thai Excel saves it.
 Either every row is valid and the whole file is applied in one transaction, or nothing is
@@ -27,6 +29,7 @@ from sqlalchemy import select
 from app.areas.models import Area, AreaLevel, Lao, LaoType
 from app.csv_import import RowError, read_rows
 from app.extensions import db
+from app.geometry import THAILAND_BBOX
 from app.text import has_letter, text_problem
 
 COLUMNS = ["village_code", "kind", "name_th", "subdistrict_code", "lao_code", "lao_type",
@@ -69,6 +72,7 @@ ERROR_TH = {
     "TEXT_INVALID_CHARACTER": "มีอักขระควบคุมหรืออักขระกลับทิศทางที่ไม่อนุญาต",
     "TEXT_TOO_LONG": "ชื่อยาวเกิน 200 ตัวอักษร",
     "NAME_NOT_TEXT": "ชื่อต้องมีตัวอักษร",
+    "BAD_POINT": "พิกัดต้องเป็นละติจูดและลองจิจูดในประเทศไทย (ทศนิยม) หรือเว้นว่างทั้งคู่",
 }
 NAME_LIMIT = 200  # the name columns of areas and LAOs
 
@@ -108,6 +112,8 @@ class _Row:
     lao_code: str
     lao_type: LaoType
     lao_name_th: str
+    lat: float | None = None
+    lon: float | None = None
 
 
 def import_register(data: bytes, *, allowed: Callable[[Area], bool] = lambda area: True,
@@ -183,10 +189,28 @@ def _parse_row(line, raw, subdistricts, allowed, report) -> _Row | None:
               "communities (ชุมชน) belong to a municipality or Pattaya, not to an SAO")
     if not value("lao_name_th"):
         error("lao_name_th", "REQUIRED", "the LAO name is empty")
+    point = _point(value("lat"), value("lon"))
+    if point is False:
+        error("lat", "BAD_POINT", f"lat {value('lat')!r}, lon {value('lon')!r} is not a point "
+                                  f"in Thailand (decimal degrees, both or neither)")
     if len(report.errors) > before:
         return None
     return _Row(line, code, kind, value("name_th"), subdistrict, lao_code, lao_type,
-                value("lao_name_th"))
+                value("lao_name_th"), *(point or (None, None)))
+
+
+def _point(lat: str, lon: str) -> tuple[float, float] | None | bool:
+    """``(lat, lon)``, None when both are empty, False when they are not a point in
+    Thailand."""
+    if not lat and not lon:
+        return None
+    try:
+        point = float(lat), float(lon)
+    except ValueError:
+        return False
+    min_lon, min_lat, max_lon, max_lat = THAILAND_BBOX
+    inside = min_lat <= point[0] <= max_lat and min_lon <= point[1] <= max_lon
+    return point if inside else False
 
 
 def _check_across_rows(rows: list[_Row], report: ImportReport) -> None:
@@ -240,7 +264,7 @@ def _apply(rows: list[_Row], report: ImportReport) -> None:
     for row in rows:
         fields = dict(level=row.kind.value, parent_code=row.subdistrict.code,
                       province_code=row.subdistrict.province_code, name_th=row.name_th,
-                      lao_code=row.lao_code, in_survey=True,
+                      lao_code=row.lao_code, in_survey=True, lat=row.lat, lon=row.lon,
                       moo=int(row.code[6:]) if row.kind is AreaLevel.VILLAGE else None)
         area = areas.get(row.code)
         if area is None:

@@ -20,7 +20,7 @@ from app.areas.models import Area, Lao
 from app.areas.queries import lao_village_codes
 from app.auth.models import Role, User
 from app.extensions import db
-from app.units import Unit
+from app.units import Unit, code_prefix
 
 
 class Action(str, enum.Enum):
@@ -170,7 +170,7 @@ def scope_clause(user: User, action: Action, code_column):
     if scope.kind == "nation":
         return true()
     if scope.kind == "area":
-        inside = code_column.startswith(scope.code)
+        inside = code_prefix(code_column, scope.code)
         if action not in READ_UP_ACTIONS:
             return inside
         ancestors = [scope.code[:n] for n in (2, 4, 6) if n < len(scope.code)]

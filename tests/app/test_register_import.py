@@ -190,3 +190,21 @@ def test_names_no_form_should_accept_are_row_errors(app):
     assert found == {(2, "name_th", "TEXT_INVALID_CHARACTER"), (3, "name_th", "NAME_NOT_TEXT"),
                      (4, "name_th", "TEXT_TOO_LONG"), (5, "village_code", "MALFORMED_CODE")}
     assert counts() == before
+
+
+def test_villages_may_bring_their_point(app):
+    header = HEADER + ",lat,lon"
+    report = import_register("\n".join([
+        header,
+        "65030150,village,บ้านทดสอบ,650301,6650301,sao,อบต.ทดสอบ,16.82,100.26",
+        "65030151,village,บ้านสอง,650301,6650301,sao,อบต.ทดสอบ,,",
+        "65030152,village,บ้านสาม,650301,6650301,sao,อบต.ทดสอบ,51.5,-0.12"]).encode())
+    assert [(e.line, e.error_code) for e in report.errors] == [(4, "BAD_POINT")]
+    report = import_register("\n".join([
+        header,
+        "65030150,village,บ้านทดสอบ,650301,6650301,sao,อบต.ทดสอบ,16.82,100.26",
+        "65030151,village,บ้านสอง,650301,6650301,sao,อบต.ทดสอบ,,"]).encode())
+    assert report.ok
+    assert (db.session.get(Area, "65030150").lat, db.session.get(Area, "65030150").lon) == \
+        (16.82, 100.26)
+    assert db.session.get(Area, "65030151").lat is None

@@ -92,7 +92,15 @@ def test_village_cells_lie_in_their_subdistrict(client, mapped):
     assert shapely.union_all(list(cells.values())).area == \
         __import__("pytest").approx(boundary.area, rel=1e-3)
     unplaced = data["meta"]["without_position"]
-    assert SMALL_VILLAGE not in unplaced and len(unplaced) > 0  # villages without households
+    assert SMALL_VILLAGE not in unplaced and "75010203" in unplaced  # no households, no point
+    # A point from the register places a village without households.
+    village = db.session.get(Area, "75010203")
+    point = boundary.representative_point()
+    village.lat, village.lon = point.y, point.x
+    db.session.commit()
+    placed = get_map(client, mapped["headers"]["district"], area=SUBDISTRICT).json
+    assert "75010203" in {f["id"] for f in placed["features"]}
+    assert "75010203" not in placed["meta"]["without_position"]
 
 
 def test_the_etag_follows_the_data(client, mapped, household_payload):
@@ -155,3 +163,19 @@ def test_print_maps_and_the_subdistrict_profile(client, mapped):
                          headers=mapped["headers"]["district"])
     assert profile.status_code == 200
     assert unicodedata.normalize("NFKD", "ครัวเรือนที่จัดเก็บ") in pdf_text(profile.data)
+
+
+def test_the_certification_pack_carries_the_map(client, mapped, make_user):
+    from app.auth.models import Role
+    from app.auth.services import issue_token
+    from app.extensions import db
+    lao = make_user(Role.LAO_CERTIFIER, lao_code="6750102")
+    db.session.commit()
+    pack = client.get("/api/v1/certification/units/lao/6750102/pack.pdf?round=2565",
+                      headers={"Authorization": f"Bearer {issue_token(lao, 't').token}"})
+    assert pack.status_code == 200
+    document = pypdfium2.PdfDocument(pack.data)
+    images = [o for page in document for o in page.get_objects()
+              if o.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE]
+    assert images  # the map of the LAO's villages
+    assert unicodedata.normalize("NFKD", "แผนที่ร้อยละครัวเรือน") in pdf_text(pack.data)

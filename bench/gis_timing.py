@@ -1,0 +1,80 @@
+"""Maps after a bulk load with the national boundaries imported: the national map of every
+subdistrict with one indicator (time and size, gzipped as served), a province's village
+map, the PNG of a province, and the GPS check of every household (PostgreSQL).
+
+    flask gis import-boundaries ../shared/data/boundaries/tha_admbnda_adm3_rtsd_20220121_simplified.zip
+    python -m bench.gis_timing --url postgresql+psycopg://postgres@127.0.0.1/bmn_bench_national
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import statistics
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.common import ROOT, make_app, server, table
+from bench.report_timing import token_for
+
+QUERIES = [
+    ("national map: 7,425 subdistricts, indicator 22", "admin",
+     "/api/v1/maps?round=2565&level=subdistrict&measure=pct_failed&indicator=22"),
+    ("province 65: its districts", "province",
+     "/api/v1/maps?round=2565&area=65&measure=pct_failed&indicator=22"),
+    ("province 65: its 1,100 villages (Voronoi cells)", "province",
+     "/api/v1/maps?round=2565&area=65&level=village&measure=pct_failed&indicator=22"),
+    ("PNG of province 65 by subdistrict", "province",
+     "/api/v1/maps/print?round=2565&area=65&level=subdistrict&format=png"),
+]
+
+
+def fetch(url: str, token: str) -> tuple[float, bytes]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    start = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=300) as response:
+        body = response.read()
+    return time.perf_counter() - start, body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", required=True, help="the bulk-loaded database")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/bmn-bench"))
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    from app.auth.models import Role
+    app = make_app(args.url, args.workdir)
+    tokens = {"province": token_for(app, "bench-province65", Role.PROVINCE_OFFICER,
+                                    area_code="65"),
+              "admin": token_for(app, "bench-admin", Role.DEPARTMENT_ADMIN)}
+    rows = []
+    with server(args.url, args.workdir, workers=1, threads=4) as base:
+        for label, who, path in QUERIES:
+            first, body = fetch(base + path, tokens[who])
+            times = [fetch(base + path, tokens[who])[0] for _ in range(args.runs)]
+            rows.append([label, f"{1000 * first:,.0f}", f"{1000 * statistics.median(times):,.0f}",
+                         f"{len(body) / 1024:,.0f}", f"{len(gzip.compress(body)) / 1024:,.0f}"])
+            print(" | ".join(rows[-1]), flush=True)
+    with app.app_context():
+        from app.extensions import db
+        from app.units import Unit
+        from gis.quality import check_gps
+        from survey.households import get_round
+        start = time.perf_counter()
+        result = check_gps(get_round(2565), Unit.nation())
+        db.session.commit()
+        seconds = time.perf_counter() - start
+        rows.append([f"GPS check of {result.households_checked:,} households "
+                     f"({result.outside:,} outside, {result.inaccurate:,} inaccurate)",
+                     f"{1000 * seconds:,.0f}", "", "", ""])
+        print(" | ".join(rows[-1]), flush=True)
+    result = table(["request", "first ms", "then median ms", "KiB", "KiB gzipped"], rows)
+    print(f"\n{args.runs} runs each\n{result}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "gis_timing.md").write_text(result + "\n")
+
+
+if __name__ == "__main__":
+    main()
