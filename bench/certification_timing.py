@@ -7,11 +7,10 @@ national progress.
 from __future__ import annotations
 
 import argparse
-import statistics
 from pathlib import Path
 
-from bench.common import ROOT, make_app, server, table
-from bench.report_timing import timed_get, token_for
+from bench.common import ROOT, make_app, table
+from bench.report_timing import time_requests, token_for
 
 QUERIES = [
     ("units of province 65 (province officer)", "province",
@@ -40,14 +39,9 @@ def main() -> None:
               "district": token_for(app, "bench-district6501", Role.DISTRICT_OFFICER,
                                     area_code="6501"),
               "admin": token_for(app, "bench-admin", Role.DEPARTMENT_ADMIN)}
-    rows = []
-    with server(args.url, args.workdir, workers=1, threads=4) as base:
-        for label, who, path in QUERIES:
-            first, size = timed_get(base + path, tokens[who])
-            times = [timed_get(base + path, tokens[who])[0] for _ in range(args.runs)]
-            rows.append([label, f"{1000 * first:,.0f}", f"{1000 * statistics.median(times):,.0f}",
-                         f"{1000 * max(times):,.0f}", f"{size / 1024:,.0f}"])
-            print(" | ".join(rows[-1]), flush=True)
+    timings = time_requests(args.url, args.workdir, args.runs,
+                            [(label, tokens[who], path) for label, who, path in QUERIES])
+    rows = [[t.label, *t.ms(), f"{len(t.body) / 1024:,.0f}"] for t in timings]
     result = table(["request", "first ms", "then median ms", "then max ms", "KiB"], rows)
     print(f"\n{args.runs} runs each\n{result}")
     out = ROOT / "bench" / "results"

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import statistics
 import time
-import urllib.request
 from pathlib import Path
 
-from bench.common import ROOT, make_app, server, table
-from bench.report_timing import token_for
+from bench.common import ROOT, make_app, table
+from bench.report_timing import time_requests, token_for
 
 QUERIES = [
     ("national map: 7,425 subdistricts, indicator 22", "admin",
@@ -29,14 +27,6 @@ QUERIES = [
 ]
 
 
-def fetch(url: str, token: str) -> tuple[float, bytes]:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
-    start = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=300) as response:
-        body = response.read()
-    return time.perf_counter() - start, body
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", required=True, help="the bulk-loaded database")
@@ -48,14 +38,10 @@ def main() -> None:
     tokens = {"province": token_for(app, "bench-province65", Role.PROVINCE_OFFICER,
                                     area_code="65"),
               "admin": token_for(app, "bench-admin", Role.DEPARTMENT_ADMIN)}
-    rows = []
-    with server(args.url, args.workdir, workers=1, threads=4) as base:
-        for label, who, path in QUERIES:
-            first, body = fetch(base + path, tokens[who])
-            times = [fetch(base + path, tokens[who])[0] for _ in range(args.runs)]
-            rows.append([label, f"{1000 * first:,.0f}", f"{1000 * statistics.median(times):,.0f}",
-                         f"{len(body) / 1024:,.0f}", f"{len(gzip.compress(body)) / 1024:,.0f}"])
-            print(" | ".join(rows[-1]), flush=True)
+    timings = time_requests(args.url, args.workdir, args.runs,
+                            [(label, tokens[who], path) for label, who, path in QUERIES])
+    rows = [[t.label, *t.ms()[:2], f"{len(t.body) / 1024:,.0f}",
+             f"{len(gzip.compress(t.body)) / 1024:,.0f}"] for t in timings]
     with app.app_context():
         from app.extensions import db
         from app.units import Unit

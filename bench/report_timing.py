@@ -9,6 +9,7 @@ import argparse
 import statistics
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.common import ROOT, make_app, server, table
@@ -35,12 +36,39 @@ def token_for(app, username: str, role, **scope) -> str:
         return issue_token(user, "bench").token
 
 
-def timed_get(url: str, token: str) -> tuple[float, int]:
+def timed_get(url: str, token: str) -> tuple[float, bytes]:
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     start = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=120) as response:
-        size = len(response.read())
-    return time.perf_counter() - start, size
+    with urllib.request.urlopen(request, timeout=300) as response:
+        body = response.read()
+    return time.perf_counter() - start, body
+
+
+@dataclass
+class Timing:
+    label: str
+    first: float     # seconds: the first request of a fresh worker
+    median: float
+    worst: float
+    body: bytes
+
+    def ms(self) -> list[str]:
+        return [f"{1000 * self.first:,.0f}", f"{1000 * self.median:,.0f}",
+                f"{1000 * self.worst:,.0f}"]
+
+
+def time_requests(url: str, workdir: Path, runs: int,
+                  queries: list[tuple[str, str, str]]) -> list[Timing]:
+    """Each ``(label, token, path)`` through one real gunicorn worker (so "first" is the
+    cold request of a fresh process and the rest show the steady state), printed as run."""
+    timings = []
+    with server(url, workdir, workers=1, threads=4) as base:
+        for label, token, path in queries:
+            first, body = timed_get(base + path, token)
+            times = [timed_get(base + path, token)[0] for _ in range(runs)]
+            timings.append(Timing(label, first, statistics.median(times), max(times), body))
+            print(" | ".join([label, *timings[-1].ms()]), flush=True)
+    return timings
 
 
 def main() -> None:
@@ -52,16 +80,9 @@ def main() -> None:
     from app.auth.models import Role
     app = make_app(args.url, args.workdir)
     token = token_for(app, "bench-admin", Role.DEPARTMENT_ADMIN)
-    rows = []
-    # One worker, so that "first" is the cold request (a fresh process, nothing cached)
-    # and the rest show the steady state.
-    with server(args.url, args.workdir, workers=1, threads=4) as base:
-        for label, path in QUERIES:
-            first, _ = timed_get(base + path, token)
-            times = [timed_get(base + path, token)[0] for _ in range(args.runs)]
-            rows.append([label, f"{1000 * first:,.0f}", f"{1000 * statistics.median(times):,.0f}",
-                         f"{1000 * max(times):,.0f}"])
-            print(" | ".join(rows[-1]), flush=True)
+    timings = time_requests(args.url, args.workdir, args.runs,
+                            [(label, token, path) for label, path in QUERIES])
+    rows = [[t.label, *t.ms()] for t in timings]
     kind = "PostgreSQL" if args.url.startswith("postgresql") else "SQLite"
     result = table(["report", "first request ms", "then median ms", "then max ms"], rows)
     print(f"\n{kind}, {args.runs} runs each\n{result}")

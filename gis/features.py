@@ -197,18 +197,19 @@ def _area_query(user, c: Collection, bbox=None):
     query = select(Area.code).where(Area.level.in_(level),
                                     visible_areas_clause(user, Action.AGGREGATE_READ))
     if bbox and c.level is not AreaLevel.VILLAGE:
-        min_lon, min_lat, max_lon, max_lat = bbox
-        query = query.where(and_(Area.min_lon <= max_lon, Area.max_lon >= min_lon,
-                                 Area.min_lat <= max_lat, Area.max_lat >= min_lat))
-    elif bbox:
-        min_lon, min_lat, max_lon, max_lat = bbox
-        query = query.where(Area.code.in_(select(Area.code).where(
-            Area.level == AreaLevel.SUBDISTRICT.value, Area.min_lon <= max_lon,
-            Area.max_lon >= min_lon, Area.min_lat <= max_lat, Area.max_lat >= min_lat)
-            .scalar_subquery()) | func.substr(Area.code, 1, 6).in_(select(Area.code).where(
-                Area.level == AreaLevel.SUBDISTRICT.value, Area.min_lon <= max_lon,
-                Area.max_lon >= min_lon, Area.min_lat <= max_lat, Area.max_lat >= min_lat)))
+        query = query.where(_in_box(bbox))
+    elif bbox:  # villages: those of the subdistricts the box touches
+        touched = select(Area.code).where(Area.level == AreaLevel.SUBDISTRICT.value,
+                                          _in_box(bbox))
+        query = query.where(func.substr(Area.code, 1, 6).in_(touched))
     return query
+
+
+def _in_box(bbox):
+    """The area's bounding box overlaps ``bbox`` (plain range tests on both databases)."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    return and_(Area.min_lon <= max_lon, Area.max_lon >= min_lon, Area.min_lat <= max_lat,
+                Area.max_lat >= min_lat)
 
 
 def _page(user, c: Collection, *, limit: int, offset: int, bbox, wanted) -> Response:
