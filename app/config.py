@@ -76,9 +76,6 @@ def from_environment(instance_path: str) -> dict:
         "BMN_TOKEN_DAYS": _int("BMN_TOKEN_DAYS", 90),
         # Key for hashing and encrypting national IDs (SECRET_KEY when unset).
         "BMN_DATA_KEY": os.environ.get("BMN_DATA_KEY"),
-        # Small areas: for roles without personal-data rights, villages/communities with
-        # fewer households than this are left out of every aggregate figure.
-        "BMN_MIN_AREA_HOUSEHOLDS": _int("BMN_MIN_AREA_HOUSEHOLDS", 5),
         # An optional background tile layer for the map dashboard (the map works without):
         # e.g. https://tiles.example.org/{z}/{x}/{y}.png on the office's own tile server.
         "BMN_MAP_TILES_URL": os.environ.get("BMN_MAP_TILES_URL"),

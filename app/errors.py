@@ -70,11 +70,20 @@ class ErrorSpec:
 CATALOGUE: dict[str, ErrorSpec] = {
     # rounds, targets, assignments
     "UNKNOWN_ROUND": ErrorSpec(404, "no survey round {year}", "ไม่มีรอบการจัดเก็บปี {year}"),
-    "INVALID_ROUND": ErrorSpec(422, "{reason}", "ข้อมูลรอบการจัดเก็บไม่ถูกต้อง"),
+    "INVALID_ROUND": ErrorSpec(422, "{reason}", "ข้อมูลรอบการจัดเก็บไม่ถูกต้อง: {reason_th}"),
     "ROUND_HAS_HOUSEHOLDS": ErrorSpec(
         409, "round {year} already has households; {setting} affects their scores and can "
              "no longer change",
         "รอบนี้มีข้อมูลครัวเรือนแล้ว ไม่สามารถเปลี่ยนค่าที่มีผลต่อการประเมินตัวชี้วัดได้"),
+    "NO_NATIONAL_TARGET": ErrorSpec(
+        409, "round {year} has no national target to allocate yet",
+        "กรุณากำหนดเป้าหมายครัวเรือนทั้งประเทศของรอบนี้ก่อนจัดสรรให้จังหวัด"),
+    "NO_PROVINCE_ALLOCATION": ErrorSpec(
+        409, "the province has no allocation from the department yet",
+        "จังหวัด{name}ยังไม่ได้รับการจัดสรรเป้าหมายจากกรม"),
+    "NOT_ALLOCATED_HERE": ErrorSpec(
+        422, "allocations are made by the department to provinces and by a province to its "
+             "districts", "การจัดสรรทำได้ระดับกรม (ให้จังหวัด) และระดับจังหวัด (ให้อำเภอ) เท่านั้น"),
     "UNKNOWN_ENUMERATOR": ErrorSpec(
         422, "no enumerator {username!r} in your area",
         "ไม่พบอาสาสมัครจัดเก็บข้อมูลชื่อผู้ใช้นี้ในพื้นที่ของท่าน"),
@@ -82,6 +91,39 @@ CATALOGUE: dict[str, ErrorSpec] = {
                                "มอบหมายได้เฉพาะหมู่บ้านหรือชุมชน"),
     "OUTSIDE_ENUMERATOR_SCOPE": ErrorSpec(422, "{code} is outside the enumerator's area",
                                           "หมู่บ้าน/ชุมชนนี้อยู่นอกพื้นที่ของอาสาสมัคร"),
+    # volunteers and their phones
+    "VOLUNTEER_INVALID": ErrorSpec(422, "the volunteer's details are incomplete or invalid",
+                                   "ข้อมูลอาสาสมัครไม่ครบถ้วนหรือไม่ถูกต้อง"),
+    "UNKNOWN_VOLUNTEER": ErrorSpec(404, "no volunteer {id} in your area",
+                                   "ไม่พบอาสาสมัครนี้ในพื้นที่ของท่าน"),
+    "VILLAGE_OUTSIDE_SCOPE": ErrorSpec(
+        403, "village/community {code} is outside your area",
+        "หมู่บ้าน/ชุมชนรหัส {code} อยู่นอกพื้นที่ที่ท่านรับผิดชอบ"),
+    "VILLAGES_SPAN_SUBDISTRICTS": ErrorSpec(
+        422, "a volunteer's villages must lie in one subdistrict",
+        "หมู่บ้าน/ชุมชนของอาสาสมัครหนึ่งคนต้องอยู่ในตำบลเดียวกัน"),
+    "ASSIGNMENT_HAS_HOUSEHOLDS": ErrorSpec(
+        409, "the volunteer already has households in {code}; that village stays assigned",
+        "อาสาสมัครมีข้อมูลครัวเรือนในหมู่บ้าน/ชุมชนรหัส {code} แล้ว จึงถอนหมู่บ้านนี้ออกไม่ได้"),
+    "VOLUNTEER_INACTIVE": ErrorSpec(409, "the volunteer is deactivated",
+                                    "อาสาสมัครคนนี้ถูกระงับการใช้งานแล้ว"),
+    "ENROLMENT_NOT_ALLOWED": ErrorSpec(
+        409, "only an active volunteer enumerator can enrol a phone",
+        "ลงทะเบียนโทรศัพท์ได้เฉพาะอาสาสมัครที่ยังใช้งานอยู่"),
+    "ENROLMENT_UNKNOWN": ErrorSpec(404, "this enrolment link is not valid",
+                                   "ลิงก์ลงทะเบียนนี้ไม่ถูกต้อง กรุณาสแกน QR ใหม่จากผู้ประสานงานตำบล"),
+    "ENROLMENT_USED": ErrorSpec(
+        409, "this enrolment link was already used by a phone",
+        "ลิงก์ลงทะเบียนนี้ถูกใช้กับโทรศัพท์เครื่องอื่นไปแล้ว กรุณาขอ QR ใหม่จากผู้ประสานงานตำบล"),
+    "ENROLMENT_EXPIRED": ErrorSpec(
+        410, "this enrolment link has expired",
+        "ลิงก์ลงทะเบียนหมดอายุแล้ว (ใช้ได้ 15 นาที) กรุณาขอ QR ใหม่จากผู้ประสานงานตำบล"),
+    "ACCOUNT_DISABLED_ENROLMENT": ErrorSpec(
+        403, "the volunteer's account is deactivated",
+        "บัญชีอาสาสมัครนี้ถูกระงับการใช้งาน ลงทะเบียนโทรศัพท์ไม่ได้"),
+    # committees
+    "COMMITTEE_INVALID": ErrorSpec(422, "the committee's appointment is incomplete",
+                                   "ข้อมูลคำสั่งแต่งตั้งคณะทำงานไม่ครบถ้วน"),
     # areas
     "UNKNOWN_AREA": ErrorSpec(404, "no area {code!r}", "ไม่พบพื้นที่รหัส {code}"),
     "UNKNOWN_LAO": ErrorSpec(404, "no LAO {code!r}", "ไม่พบ อปท. รหัส {code}"),

@@ -5,11 +5,12 @@ A unit's state is derived, never stored: its latest decision, compared with the 
 revision of its villages now (see ``certification.units``)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -17,7 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import TZDateTime, utcnow
 from app.extensions import db
@@ -72,3 +73,30 @@ class Event(db.Model):
     document_sha256: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Committee(db.Model):
+    """A working committee appointed for a tier's unit in a round (the LAO meeting, the
+    district or province working group), by an order with its number and date."""
+
+    __tablename__ = "certification_committees"
+    __table_args__ = (UniqueConstraint("round_year", "tier", "unit_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_year: Mapped[int] = mapped_column(ForeignKey("survey_rounds.year"))
+    tier: Mapped[str] = mapped_column(String(16))
+    unit_code: Mapped[str] = mapped_column(String(10), index=True)
+    order_number: Mapped[str] = mapped_column(String(60))
+    order_date: Mapped[date] = mapped_column(Date)
+    members: Mapped[list["CommitteeMember"]] = relationship(
+        order_by="CommitteeMember.line_no", cascade="all, delete-orphan", lazy="selectin")
+
+
+class CommitteeMember(db.Model):
+    __tablename__ = "certification_committee_members"
+
+    committee_id: Mapped[int] = mapped_column(
+        ForeignKey("certification_committees.id", ondelete="CASCADE"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200))  # in the committee, e.g. ประธาน

@@ -16,12 +16,14 @@ from app.auth.policy import Action
 from app.errors import Problem
 from app.extensions import db
 from app.units import Unit
-from certification import queries, services, snapshot
+from certification import committees, queries, services, snapshot
 from certification.models import Decision
 from certification.workflow import STATE_TH, TIER_TH, Decide, Tier
 from survey.access import in_unit
 from survey.models import Household, SurveyRound
-from survey.validation import parse_be_date
+from survey.pages.common import form_errors
+from survey.planning import current_round
+from survey.validation import format_be_date, parse_be_date
 
 bp = Blueprint("certification_pages", __name__, url_prefix="/certification",
                template_folder="templates")
@@ -30,16 +32,12 @@ EVENT_TH = {"certified": "รับรองข้อมูล", "accepted": "�
             "returned": "ส่งกลับให้แก้ไขทั้งหน่วย", "households_returned": "ส่งครัวเรือนกลับให้แก้ไข",
             "minutes_attached": "แนบบันทึกการประชุม", "issue_resolved": "แก้ไขปัญหาคุณภาพข้อมูล"}
 DONE_TH = {"certified": "บันทึกการรับรองเรียบร้อย", "returned": "ส่งกลับให้แก้ไขเรียบร้อย",
-           "minutes": "แนบบันทึกการประชุมเรียบร้อย"}
+           "minutes": "แนบบันทึกการประชุมเรียบร้อย",
+           "committee": "บันทึกคำสั่งแต่งตั้งคณะทำงานเรียบร้อย"}
 
 
 def _round() -> SurveyRound:
-    year = request.values.get("round", type=int)
-    round_ = db.session.get(SurveyRound, year) if year else db.session.scalar(
-        select(SurveyRound).order_by(SurveyRound.year.desc()).limit(1))
-    if round_ is None:
-        raise Problem("UNKNOWN_ROUND", year=year or "-")
-    return round_
+    return current_round(request.values.get("round", type=int))
 
 
 @bp.get("/")
@@ -83,6 +81,7 @@ def _page(round_, tier: str, code: str, *, error: str | None = None, errors=None
         can_return_households=user.role_enum in (Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER),
         event_th=EVENT_TH, **_labels(),
         role_of=lambda value: ROLE_TH.get(Role(value), value) if value else "",
+        committee=committees.committee_of(round_, unit),
         done=DONE_TH.get(request.args.get("done", "")), error=error, errors=errors or {},
         form=form or {}), status
 
@@ -105,15 +104,53 @@ def _participants(text: str) -> list[dict]:
     return people
 
 
+def _chosen_members(round_, tier, code, form) -> list[dict]:
+    """The committee members ticked on the meeting form."""
+    committee = committees.committee_of(round_, services.find_unit(round_, Tier(tier), code))
+    ticked = set(form.getlist("member"))
+    return [{"name": m.name, "position": m.position} for m in (committee.members
+            if committee else []) if str(m.line_no) in ticked]
+
+
+@bp.route("/<any(lao, district, province):tier>/<code>/committee", methods=["GET", "POST"])
+def committee_form(tier, code):
+    """The unit's working committee: the appointment order and its members."""
+    round_ = _round()
+    user = require(Action.AGGREGATE_READ)
+    unit = services.find_unit(round_, Tier(tier), code)
+    if not services.may_see(user, unit):
+        raise Problem("UNKNOWN_UNIT", tier=tier, code=code, year=round_.year)
+    committee = committees.committee_of(round_, unit)
+    form, errors, message, status = {}, {}, None, 200
+    if request.method == "POST":
+        form = request.form
+        try:
+            order_date = parse_be_date(form.get("order_date", "").strip())
+        except ValueError:
+            order_date = None
+        try:
+            committed(lambda: committees.save_committee(
+                authenticated_user(), round_, services.find_unit(round_, Tier(tier), code),
+                order_number=form.get("order_number", ""), order_date=order_date,
+                members=_participants(form.get("members", ""))))
+        except Problem as problem:
+            message, errors, status = problem.message_th, form_errors(problem), problem.status
+        else:
+            return _redirect(tier, code, round_, "committee")
+    elif committee is not None:
+        form = {"order_number": committee.order_number,
+                "order_date": format_be_date(committee.order_date),
+                "members": "\n".join(f"{m.name} - {m.position}" if m.position else m.name
+                                     for m in committee.members)}
+    return render_template(
+        "certification/committee.html", round=round_, unit=unit, committee=committee,
+        form=form, errors=errors, message=message,
+        can_edit=services.may_decide(user, Decide.CERTIFY, unit), **_labels()), status
+
+
 def _redirect(tier, code, round_, done):
     return redirect(url_for("certification_pages.unit_page", tier=tier, code=code,
                             round=round_.year, done=done))
-
-
-def _form_errors(problem: Problem) -> dict:
-    return {field: [e["message"] if isinstance(e, dict) else str(e) for e in items]
-            for field, items in (problem.errors or {}).items()
-            if isinstance(items, list)}
 
 
 @bp.post("/<any(lao, district, province, department):tier>/<code>/certify")
@@ -128,7 +165,8 @@ def certify_form(tier, code):
             return _page(round_, tier, code, error="วันที่ประชุมต้องอยู่ในรูปแบบ วว/ดด/ปปปป (พ.ศ.)",
                          errors={"date": ["เช่น 01/06/2565"]}, status=422, form=form)
         meeting = {"date": held_on, "place": form.get("place", "").strip(),
-                   "participants": _participants(form.get("participants", ""))}
+                   "participants": _chosen_members(round_, tier, code, form)
+                   + _participants(form.get("participants", ""))}
 
     def operation():
         user = authenticated_user()
@@ -141,7 +179,7 @@ def certify_form(tier, code):
         committed(operation)
     except Problem as problem:
         return _page(round_, tier, code, error=problem.message_th,
-                     errors=_form_errors(problem), status=problem.status, form=form)
+                     errors=form_errors(problem), status=problem.status, form=form)
     return _redirect(tier, code, round_, "certified")
 
 
@@ -171,7 +209,7 @@ def return_form(tier, code):
         committed(operation)
     except Problem as problem:
         return _page(round_, tier, code, error=problem.message_th,
-                     errors=_form_errors(problem), status=problem.status, form=request.form)
+                     errors=form_errors(problem), status=problem.status, form=request.form)
     return _redirect(tier, code, round_, "returned")
 
 

@@ -239,7 +239,7 @@ def _features(user, c: Collection, *, codes: list[str], wanted=None) -> list[dic
                Area.geom_simplified if c.level is not AreaLevel.VILLAGE else Area.code.label("g"))
         .where(Area.code.in_(codes), visible_areas_clause(user, Action.AGGREGATE_READ)))}
     unit = Unit.of_scope(user)
-    threshold = small_area_threshold(user, unit)
+    threshold = small_area_threshold(user, unit, round_)
     stats = maps.figures(round_, unit, c.level, None, threshold, codes=codes,
                          all_indicators=True)
     out = []

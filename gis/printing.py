@@ -130,7 +130,7 @@ def profile(body: str, round_: SurveyRound, unit: Unit, user) -> bytes:
     """A one-page subdistrict profile: its village map and key figures (PDF)."""
     picture = _png(draw(body, "", size=(7.5, 6.0), text=False)[0])
     data = json.loads(body)
-    threshold = reports.small_area_threshold(user, unit)
+    threshold = reports.small_area_threshold(user, unit, round_)
     whole, _ = reports.totals(round_, unit, min_households=threshold)
     figures = {"population": reports.population(whole),
                "income": reports.income_expense(round_, whole),
@@ -145,14 +145,12 @@ def profile(body: str, round_: SurveyRound, unit: Unit, user) -> bytes:
 def pack_map(round_: SurveyRound, status) -> tuple[str, bytes] | None:
     """The certification pack's map: households failing indicator 22 across the unit's
     areas, small areas withheld (a pack is read by many). None without boundaries."""
-    from flask import current_app
-
     from gis import maps
     unit = status.unit
     level = maps.allowed_levels(unit)[0]
     data = maps.build(round_, unit, level, measure="pct_failed", indicator=22,
                       method="quantiles", classes=5,
-                      min_households=current_app.config["BMN_MIN_AREA_HOUSEHOLDS"])
+                      min_households=round_.min_area_households)
     if not data.features:
         return None
     title = json.loads(data.body)["legend"]["title_th"]

@@ -59,7 +59,7 @@ def build_map(args):
     round_, unit, level, user = map_request(args)
     data = maps.build(round_, unit, level, measure=args["measure"],
                       indicator=args["indicator"], method=args["method"],
-                      classes=args["classes"], min_households=small_area_threshold(user, unit),
+                      classes=args["classes"], min_households=small_area_threshold(user, unit, round_),
                       states=states.by_area(round_, unit, level))
     return round_, unit, level, user, data
 

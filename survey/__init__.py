@@ -13,3 +13,5 @@ def init_app(app) -> None:
     cli.register(app)
     from survey.pwa.routes import bp as pwa_bp
     app.register_blueprint(pwa_bp)
+    from survey import pages
+    pages.init_app(app)

@@ -192,9 +192,10 @@ def _validated(payload: dict, round_: SurveyRound, village: Area) -> tuple[dict,
     return payload, list(report.warnings) + warnings
 
 
-def _fill(household: Household, payload: dict, round_: SurveyRound, village: Area) -> None:
+def _fill(household: Household, payload: dict, round_: SurveyRound, village: Area,
+          warnings: list[Issue] = ()) -> None:
     """Copy a validated payload onto the household, score it (the results are stored with
-    it: every later view reads them), and rebuild its members."""
+    it: every later view reads them), keep its warnings, and rebuild its members."""
     version = as_version(round_.questionnaire_version)
     today = payload["interviewed_on"]
     results = evaluate(version, payload, as_of=today, income_line=round_.income_line)
@@ -229,6 +230,9 @@ def _fill(household: Household, payload: dict, round_: SurveyRound, village: Are
     household.income_per_person = income_per_person(version, payload)
     household.below_income_line = (household.income_per_person is not None
                                    and household.income_per_person < round_.income_line)
+    household.warnings = [{"field": w.field, "code": w.error_code, "message_th": w.message_th}
+                          for w in warnings]
+    household.warning_count = len(household.warnings)
     household.updated_at = utcnow()
     household.members = [_member(line, m, today) for line, m in
                          enumerate(payload["members"], start=1)]
@@ -340,7 +344,7 @@ def submit(user: User, payload: dict, raw: dict) -> WriteResult:
     household = Household(id=household_id, enumerator_id=user.id, updated_by_id=user.id,
                           payload_hash=submission_hash(raw), created_at=utcnow(),
                           status=HouseholdStatus.SUBMITTED.value)
-    _fill(household, payload, round_, village)
+    _fill(household, payload, round_, village, warnings)
     db.session.add(household)
     db.session.flush()
     _refresh_duplicate_ids(household, new=True)
@@ -411,7 +415,7 @@ def correct(user: User, household: Household, payload: dict, if_match: str | Non
     before, old = _snapshot(household), rollup.contribution(household, round_)
     if household.status == HouseholdStatus.RETURNED.value:
         household.status = HouseholdStatus.RESUBMITTED.value
-    _fill(household, payload, round_, village)
+    _fill(household, payload, round_, village, warnings)
     household.updated_by_id = user.id
     db.session.flush()  # bumps the version; a concurrent correction fails here (412)
     _refresh_duplicate_ids(household)

@@ -46,6 +46,15 @@ class SurveyRound(db.Model):
     coverage_threshold_pct: Mapped[int] = mapped_column(Integer, default=90)
     # A household GPS fix less accurate than this (metres) is a quality issue.
     gps_accuracy_limit_m: Mapped[int] = mapped_column(Integer, default=100)
+    # For roles without personal-data rights, villages with fewer households are left out
+    # of aggregates and maps.
+    min_area_households: Mapped[int] = mapped_column(Integer, default=5)
+    # The department's plan: households to collect nationwide, the budget, and what an
+    # enumerator is paid per accepted household (baht).
+    national_target: Mapped[int | None] = mapped_column(Integer)
+    payment_rate: Mapped[int] = mapped_column(Integer, default=20)
+    # About one volunteer per this many target households (a load above it is flagged).
+    households_per_volunteer: Mapped[int] = mapped_column(Integer, default=40)
     # Fewest meeting participants per tier: {"lao": 20, "district": 20, "province": 20}.
     min_participants: Mapped[dict] = mapped_column(
         JSON, default=lambda: dict(DEFAULT_MIN_PARTICIPANTS))
@@ -59,6 +68,18 @@ class Target(db.Model):
     round_year: Mapped[int] = mapped_column(ForeignKey("survey_rounds.year"), primary_key=True)
     area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
     households: Mapped[int] = mapped_column(Integer)
+
+
+class Allocation(db.Model):
+    """Target households and budget the department gives a province, or a province gives a
+    district, in a round (villages' own targets are ``Target``)."""
+
+    __tablename__ = "survey_allocations"
+
+    round_year: Mapped[int] = mapped_column(ForeignKey("survey_rounds.year"), primary_key=True)
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+    households: Mapped[int] = mapped_column(Integer)
+    budget: Mapped[int] = mapped_column(BigInteger)  # baht
 
 
 class Assignment(db.Model):
@@ -139,6 +160,10 @@ class Household(db.Model):
     expense_total: Mapped[int | None] = mapped_column(BigInteger)
     income_per_person: Mapped[float | None] = mapped_column(Float)
     below_income_line: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # The checks the household passed with a warning at its last write ([{field, code,
+    # message_th}]) and how many (counted and filtered by the progress and household pages).
+    warnings: Mapped[list | None] = mapped_column(JSON)
+    warning_count: Mapped[int] = mapped_column(Integer, default=0)
     # SHA-256 of the canonical submitted payload: a replay with the same hash is the same
     # submission; a different hash under the same UUID is a conflict.
     payload_hash: Mapped[str] = mapped_column(String(64))
@@ -185,6 +210,12 @@ class HouseholdAction(str, enum.Enum):
     LOCKED = "locked"
     UNLOCKED = "unlocked"
 
+
+ACTION_TH = {HouseholdAction.SUBMITTED: "ส่งข้อมูล", HouseholdAction.CORRECTED: "แก้ไขข้อมูล",
+             HouseholdAction.MOVED: "ย้ายหมู่บ้าน/ชุมชน",
+             HouseholdAction.RETURNED: "ส่งกลับให้แก้ไข",
+             HouseholdAction.LOCKED: "ล็อกเมื่อรับรองข้อมูล",
+             HouseholdAction.UNLOCKED: "ปลดล็อกเมื่อส่งกลับทั้งหน่วย"}
 
 class HouseholdHistory(db.Model):
     """Every change to a household: who (and in which role), when, what, why. Written in

@@ -31,22 +31,32 @@ TARGET_ERRORS_TH = {
     "OUT_OF_SCOPE": "หมู่บ้าน/ชุมชนนี้อยู่นอกพื้นที่ที่ท่านรับผิดชอบ",
     "NOT_A_COUNT": "จำนวนครัวเรือนเป้าหมายต้องเป็นจำนวนเต็ม 0 ถึง 100,000",
     "DUPLICATE_CODE": "รหัสซ้ำกับบรรทัดก่อนหน้า",
+    "BELOW_COLLECTED": "เป้าหมายน้อยกว่าจำนวนครัวเรือนที่จัดเก็บแล้ว ({collected:,} ครัวเรือน)",
 }
 
 
+# Round settings that do not score households: they may change at any time.
+ROUND_SETTINGS = ("coverage_threshold_pct", "min_area_households", "national_target",
+                  "payment_rate", "households_per_volunteer")
+
+
 def create_round(year: int, questionnaire_version: str, start: date, end: date,
-                 income_line: int | None = None, *, coverage_threshold_pct: int | None = None,
-                 min_participants: dict | None = None) -> SurveyRound:
-    """Open a round, or change an open one. What scores households (the questionnaire and
-    the income line) cannot change once the round has households: their stored results
-    would no longer agree with the round (409 ``ROUND_HAS_HOUSEHOLDS``). Flushes."""
+                 income_line: int | None = None, *, min_participants: dict | None = None,
+                 **settings) -> SurveyRound:
+    """Open a round, or change an open one (``settings``: any of ``ROUND_SETTINGS``; None
+    keeps the current value). What scores households (the questionnaire and the income
+    line) cannot change once the round has households: their stored results would no
+    longer agree with the round (409 ``ROUND_HAS_HOUSEHOLDS``). Flushes."""
     try:
         version = get_version(questionnaire_version)
     except UnknownQuestionnaireVersion as exc:
         raise Problem("INVALID_ROUND", reason=f"unknown questionnaire version "
-                                              f"{questionnaire_version!r}") from exc
+                                              f"{questionnaire_version!r}",
+                      reason_th="ไม่รู้จักแบบสอบถามรุ่นนี้") from exc
     if end < start:
-        raise Problem("INVALID_ROUND", reason="the collection window ends before it starts")
+        raise Problem("INVALID_ROUND", reason="the collection window ends before it starts",
+                      reason_th="วันสิ้นสุดการจัดเก็บอยู่ก่อนวันเริ่ม",
+                      errors={"collection_end": ["วันสิ้นสุดต้องไม่ก่อนวันเริ่ม"]})
     income_line = income_line or version.thresholds["income_line_baht_per_person_year"]
     round_ = db.session.get(SurveyRound, year)
     if round_ is None:
@@ -62,19 +72,36 @@ def create_round(year: int, questionnaire_version: str, start: date, end: date,
     round_.questionnaire_version = version.id
     round_.collection_start, round_.collection_end = start, end
     round_.income_line = income_line
-    if coverage_threshold_pct is not None:
-        round_.coverage_threshold_pct = coverage_threshold_pct
+    for name, value in settings.items():
+        if name not in ROUND_SETTINGS:
+            raise TypeError(f"unknown round setting {name!r}")
+        if value is not None:
+            setattr(round_, name, value)
     if min_participants is not None:
         round_.min_participants = {**DEFAULT_MIN_PARTICIPANTS, **min_participants}
     db.session.flush()
     return round_
 
 
+def has_rounds() -> bool:
+    return db.session.scalar(select(SurveyRound.year).limit(1)) is not None
+
+
+def current_round(year: int | None = None) -> SurveyRound:
+    """Round ``year``, or the newest one (the pages' default)."""
+    round_ = db.session.get(SurveyRound, year) if year else db.session.scalar(
+        select(SurveyRound).order_by(SurveyRound.year.desc()).limit(1))
+    if round_ is None:
+        raise Problem("UNKNOWN_ROUND", year=year or "-")
+    return round_
+
+
 @dataclass
 class TargetReport:
     errors: list[RowError] = field(default_factory=list)
-    saved: int = 0
+    saved: int = 0  # rows saved, or that would be saved (dry run)
     encoding: str | None = None
+    dry_run: bool = False
 
     @property
     def ok(self) -> bool:
@@ -82,22 +109,40 @@ class TargetReport:
 
     def as_dict(self) -> dict:
         return {"ok": self.ok, "saved": self.saved, "encoding": self.encoding,
+                "dry_run": self.dry_run,
                 "errors": [e.as_dict() for e in self.errors]}
 
 
-def import_targets(round_: SurveyRound, data: bytes, *,
+IN_CHUNK = 5_000  # codes per IN (…) list: SQLite allows 32,766 bound values
+
+
+def _chunks(codes) -> list[list[str]]:
+    codes = list(codes)
+    return [codes[i:i + IN_CHUNK] for i in range(0, len(codes), IN_CHUNK)]
+
+
+def collected_by_village(round_year: int, codes) -> dict[str, int]:
+    """Households already collected in each of these villages/communities."""
+    return {code: n for chunk in _chunks(codes) for code, n in db.session.execute(
+        select(Household.village_code, func.count()).where(
+            Household.round_year == round_year, Household.village_code.in_(chunk))
+        .group_by(Household.village_code))}
+
+
+def import_targets(round_: SurveyRound, data: bytes, *, dry_run: bool = False,
                    allowed: Callable[[Area], bool] = lambda area: True) -> TargetReport:
     """Set target household counts from a CSV (``village_code,target_households``):
-    every row valid and inside ``allowed``, or nothing saved."""
+    every row valid and inside ``allowed``, or nothing saved. A target below the households
+    already collected in its village is a row error. ``dry_run`` checks without saving."""
     encoding, lines = read_rows(data, TARGET_COLUMNS)
-    report = TargetReport(encoding=encoding)
+    report = TargetReport(encoding=encoding, dry_run=dry_run)
     rows: dict[str, tuple[int, int]] = {}
     for line, raw in lines:
         before = len(report.errors)
 
-        def error(field_name, code, message):
+        def error(field_name, code, message, **params):
             report.errors.append(RowError(line, field_name, code, message,
-                                          TARGET_ERRORS_TH[code]))
+                                          TARGET_ERRORS_TH[code].format(**params)))
         code, count = raw.get("village_code") or "", raw.get("target_households") or ""
         if not re.fullmatch(r"[0-9]{8}", code):
             error("village_code", "MALFORMED_CODE", f"{code!r} is not an 8-digit code")
@@ -114,16 +159,24 @@ def import_targets(round_: SurveyRound, data: bytes, *,
                   f"{count[:20]!r} is not a whole number from 0 to {MAX_TARGET:,}")
         if len(report.errors) == before:
             rows[code] = (line, int(count))
-    if report.errors:
+    for code, collected in collected_by_village(round_.year, rows).items():
+        line, count = rows[code]
+        if count < collected:
+            report.errors.append(RowError(
+                line, "target_households", "BELOW_COLLECTED",
+                f"{count} is below the {collected} households already collected in {code}",
+                TARGET_ERRORS_TH["BELOW_COLLECTED"].format(collected=collected)))
+    report.errors.sort(key=lambda e: e.line)
+    report.saved = len(rows) if not report.errors else 0
+    if report.errors or dry_run:
         return report
-    existing = {t.area_code: t for t in db.session.scalars(select(Target).where(
-        Target.round_year == round_.year, Target.area_code.in_(list(rows))))}
+    existing = {t.area_code: t for chunk in _chunks(rows) for t in db.session.scalars(
+        select(Target).where(Target.round_year == round_.year, Target.area_code.in_(chunk)))}
     for code, (_, count) in rows.items():
         target = existing.get(code) or Target(round_year=round_.year, area_code=code)
         target.households = count
         db.session.add(target)
     db.session.flush()
-    report.saved = len(rows)
     return report
 
 

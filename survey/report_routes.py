@@ -56,7 +56,7 @@ class AggregateReport(MethodView):
         small-area threshold are left out of every figure (``small_areas`` says how many)."""
         round_, unit = _target(args)
         user = require_unit(Action.AGGREGATE_READ, unit)
-        threshold = reports.small_area_threshold(user, unit)
+        threshold = reports.small_area_threshold(user, unit, round_)
         whole, children = reports.totals(round_, unit, breakdown=args["breakdown"],
                                          min_households=threshold)
         as_json, as_table = AGGREGATE_REPORTS[kind]

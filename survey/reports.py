@@ -19,7 +19,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from app.areas.models import Area
@@ -108,11 +107,11 @@ class Totals:
         self.expense_items.update(other.expense_items)
 
 
-def small_area_threshold(user, unit: Unit) -> int:
-    """0 for a caller allowed personal data in the unit; else the configured threshold."""
+def small_area_threshold(user, unit: Unit, round_: SurveyRound) -> int:
+    """0 for a caller allowed personal data in the unit; else the round's threshold."""
     if may(user, Action.PERSONAL_DATA_READ, unit=unit):
         return 0
-    return current_app.config["BMN_MIN_AREA_HOUSEHOLDS"]
+    return round_.min_area_households
 
 
 def _child_key(unit: Unit) -> tuple[int, str]:

@@ -9,19 +9,15 @@ from sqlalchemy import func, select
 
 from app.api_base import Blueprint, committed, csv_upload, page
 from app.areas.queries import get_area
-from app.auth.guard import audit_denial, authenticated_user, deny, require
-from app.auth.models import User
-from app.auth.policy import Action, may, role_allows
+from app.auth.guard import require
+from app.auth.policy import Action, may
 from app.errors import ErrorSchema, Problem
 from app.extensions import db
-from app.personal_data import decrypt
 from survey import access, planning
+from survey import household_views as views
 from survey import households as service
 from survey.models import (
-    STATUS_TH,
     Household,
-    HouseholdHistory,
-    HouseholdStatus,
     SurveyRound,
 )
 from survey.questionnaires import UnknownQuestionnaireVersion, get_version
@@ -38,13 +34,10 @@ from survey.schemas import (
     RoundInputSchema,
     RoundSchema,
 )
-from survey.validation import format_be_date
 
 blp = Blueprint("survey_api", __name__, url_prefix="/api/v1",
                 description="Questionnaires and household submissions")
 
-# Coordinates shown to roles without personal-data rights: about 1 km, enough for a map.
-COARSE_GPS_DECIMALS = 2
 
 
 @blp.route("/questionnaires/<version>")
@@ -57,64 +50,6 @@ class Questionnaire(MethodView):
             return get_version(version).to_dict()
         except UnknownQuestionnaireVersion as exc:
             raise Problem("UNKNOWN_QUESTIONNAIRE", version=version) from exc
-
-
-def _household(household_id: str, action: Action) -> tuple[Household, User]:
-    """The household and the caller, if the caller may do ``action`` on it. A household
-    the caller may not see is answered exactly like one that does not exist (404)."""
-    user = authenticated_user()
-    if not role_allows(user, Action.HOUSEHOLD_READ) or not role_allows(user, action):
-        deny(user, action, None)
-    household = db.session.get(Household, household_id)
-    if household is None or not access.may_see(user, household):
-        if household is not None:
-            audit_denial(user, action, household.village_code)
-        raise Problem("UNKNOWN_HOUSEHOLD", id=household_id)
-    return household, require(action, area=get_area(household.village_code))
-
-
-def _view(household: Household, user, warnings=()) -> dict:
-    """The household as the caller may see it. Whatever identifies a person — names,
-    national IDs, birth dates, the signer, the address and the exact GPS point — only for
-    roles allowed personal data; others get coordinates rounded to about a kilometre."""
-    village = get_area(household.village_code)
-    personal = may(user, Action.PERSONAL_DATA_READ, area=village)
-    members = []
-    for m in household.members:
-        member = {"line_no": m.line_no, "is_head": m.is_head, "sex": m.sex,
-                  "age_years": m.age_years, "national_id_masked": m.national_id_masked,
-                  "attributes": m.attributes}
-        if personal:
-            member.update(prefix=m.prefix, first_name=m.first_name, last_name=m.last_name,
-                          national_id=decrypt(m.national_id_encrypted),
-                          birth_date=format_be_date(m.birth_date))
-        members.append(member)
-    returned = None
-    if household.returned_at is not None:
-        by = db.session.get(User, household.returned_by_id)
-        returned = {"reason": household.return_reason, "by": household.returned_by_id,
-                    "by_name": by.display_name if by else None, "by_role_th": by.role_th
-                    if by else None, "at": household.returned_at.isoformat()}
-    gps = None
-    if household.gps_lat is not None:
-        gps = {"lat": household.gps_lat, "lon": household.gps_lon,
-               "accuracy_m": household.gps_accuracy_m}
-        if not personal:
-            gps = {"lat": round(household.gps_lat, COARSE_GPS_DECIMALS),
-                   "lon": round(household.gps_lon, COARSE_GPS_DECIMALS), "accuracy_m": None,
-                   "coarse": True}
-    names = ["id", "round_year", "village_code", "house_code", "status", "version",
-             "interviewed_on", "gps_missing_reason", "signed_at", "member_count", "answers",
-             "happiness", "residence_land", "occupation_land", "income_total",
-             "expense_total", "income_per_person", "rules_version", "created_at",
-             "updated_at"]
-    if personal:
-        names += ["house_number", "address", "signed_by"]
-    fields = {name: getattr(household, name) for name in names}
-    return {**fields, "lao_code": village.lao_code,
-            "status_th": STATUS_TH[HouseholdStatus(household.status)], "gps": gps,
-            "members": members, "indicators": household.indicator_results,
-            "returned": returned, "warnings": list(warnings)}
 
 
 def _etag_headers(household: Household) -> dict:
@@ -136,7 +71,7 @@ class Households(MethodView):
         raw = request.get_json()
         result = committed(lambda: service.submit(user, payload, raw))
         status = 201 if result.created else 200
-        return _view(result.household, user, result.warnings), status, \
+        return views.household_view(result.household, user, result.warnings), status, \
             _etag_headers(result.household)
 
     @blp.arguments(HouseholdListArgs, location="query")
@@ -162,8 +97,8 @@ class HouseholdDetail(MethodView):
     @blp.response(200, HouseholdSchema)
     def get(self, household_id):
         """One household, with its indicator results and reasons as scored when stored."""
-        household, user = _household(household_id, Action.HOUSEHOLD_READ)
-        return _view(household, user), 200, _etag_headers(household)
+        household, user = views.household_for(household_id, Action.HOUSEHOLD_READ)
+        return views.household_view(household, user), 200, _etag_headers(household)
 
     @blp.arguments(HouseholdInputSchema)
     @blp.response(200, HouseholdSchema)
@@ -176,10 +111,10 @@ class HouseholdDetail(MethodView):
         if_match = request.headers.get("If-Match")
 
         def operation():
-            household, user = _household(household_id, Action.HOUSEHOLD_WRITE)
+            household, user = views.household_for(household_id, Action.HOUSEHOLD_WRITE)
             return service.correct(user, household, payload, if_match), user
         result, user = committed(operation)
-        return _view(result.household, user, result.warnings), 200, \
+        return views.household_view(result.household, user, result.warnings), 200, \
             _etag_headers(result.household)
 
 
@@ -196,12 +131,12 @@ class HouseholdMove(MethodView):
         if_match = request.headers.get("If-Match")
 
         def operation():
-            household, user = _household(household_id, Action.HOUSEHOLD_MOVE)
+            household, user = views.household_for(household_id, Action.HOUSEHOLD_MOVE)
             village = service.get_village(args["village_code"])
             require(Action.HOUSEHOLD_MOVE, area=village)
             return service.move(user, household, village, args["reason"], if_match), user
         household, user = committed(operation)
-        return _view(household, user), 200, _etag_headers(household)
+        return views.household_view(household, user), 200, _etag_headers(household)
 
 
 @blp.route("/households/<household_id>/return")
@@ -211,10 +146,10 @@ class HouseholdReturn(MethodView):
     def post(self, args, household_id):
         """Return a household for correction to the enumerators of its village."""
         def operation():
-            household, user = _household(household_id, Action.RETURN_FOR_CORRECTION)
+            household, user = views.household_for(household_id, Action.RETURN_FOR_CORRECTION)
             return service.return_for_correction(user, household, args["reason"]), user
         household, user = committed(operation)
-        return _view(household, user), 200, _etag_headers(household)
+        return views.household_view(household, user), 200, _etag_headers(household)
 
 
 @blp.route("/households/<household_id>/history")
@@ -223,15 +158,8 @@ class HouseholdHistoryList(MethodView):
     def get(self, household_id):
         """Every change to the household, oldest first: who (name and role), when, what
         (fields changed, villages moved between) and why."""
-        household, _ = _household(household_id, Action.HOUSEHOLD_READ)
-        rows = db.session.execute(
-            select(HouseholdHistory, User.display_name)
-            .outerjoin(User, User.id == HouseholdHistory.actor_id)
-            .where(HouseholdHistory.household_id == household.id)
-            .order_by(HouseholdHistory.id)).all()
-        return [{"at": h.at, "action": h.action, "version": h.version, "reason": h.reason,
-                 "detail": h.detail, "actor_id": h.actor_id, "actor_name": name,
-                 "actor_role": h.actor_role} for h, name in rows]
+        household, _ = views.household_for(household_id, Action.HOUSEHOLD_READ)
+        return views.history(household)
 
 
 @blp.route("/rounds")
@@ -245,13 +173,14 @@ class Rounds(MethodView):
     @blp.arguments(RoundInputSchema)
     @blp.response(201, RoundSchema)
     def post(self, args):
-        """Open (or reconfigure) a round: questionnaire version, window, income line."""
+        """Open (or reconfigure) a round: questionnaire version, window, income line, and
+        the settings for certification, small areas, payment and volunteers' load."""
         require(Action.ROUND_MANAGE)
         return committed(lambda: planning.create_round(
             args["year"], args["questionnaire_version"], args["collection_start"],
             args["collection_end"], args["income_line"],
-            coverage_threshold_pct=args["coverage_threshold_pct"],
-            min_participants=args["min_participants"]))
+            min_participants=args["min_participants"],
+            **{name: args[name] for name in planning.ROUND_SETTINGS}))
 
 
 @blp.route("/rounds/<int(min=2500, max=2700):year>/targets")

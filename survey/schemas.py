@@ -161,6 +161,21 @@ class RoundSchema(ma.Schema):
     coverage_threshold_pct = ma.fields.Integer(load_default=None, validate=ma.validate.Range(
         min=0, max=100), metadata={"description": "share of target households a unit needs "
                                                   "before it can be certified (default 90)"})
+    min_area_households = ma.fields.Integer(
+        load_default=None, validate=ma.validate.Range(min=1, max=1000),
+        metadata={"description": "for roles without personal-data rights, villages with "
+                                 "fewer households are left out of aggregates (default 5)"})
+    national_target = ma.fields.Integer(
+        load_default=None, allow_none=True, validate=ma.validate.Range(min=0, max=20_000_000),
+        metadata={"description": "households to collect nationwide (the provinces' "
+                                 "allocations must add up to it)"})
+    payment_rate = ma.fields.Integer(
+        load_default=None, validate=ma.validate.Range(min=0, max=10_000),
+        metadata={"description": "baht paid per accepted household (default 20)"})
+    households_per_volunteer = ma.fields.Integer(
+        load_default=None, validate=ma.validate.Range(min=1, max=1000),
+        metadata={"description": "target households per volunteer before a load warning "
+                                 "(default 40)"})
     min_participants = ma.fields.Dict(
         keys=ma.fields.String(validate=ma.validate.OneOf(["lao", "district", "province"])),
         values=ma.fields.Integer(validate=ma.validate.Range(min=1, max=1000)),

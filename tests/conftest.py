@@ -169,6 +169,6 @@ def login(client):
         response = client.post("/login", data={"username": user.username, "password": password,
                                                "csrf_token": token})
         assert response.status_code == 302, response.get_data(as_text=True)
-        return csrf_from(client.get("/").get_data(as_text=True))
+        return csrf_from(client.get("/", follow_redirects=True).get_data(as_text=True))
 
     return do_login

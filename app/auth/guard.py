@@ -16,9 +16,9 @@ from app.units import Unit
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Endpoints that authenticate by their own body (a password), not by an ambient cookie.
-CSRF_EXEMPT_ENDPOINTS = {"auth_api.Tokens"}
+CSRF_EXEMPT_ENDPOINTS = {"auth_api.Tokens", "auth_api.Enrolments"}
 # API endpoints anyone may call: signing in, and the API's own description.
-PUBLIC_API_ENDPOINTS = {"auth_api.Tokens", "api-docs.openapi_json",
+PUBLIC_API_ENDPOINTS = {"auth_api.Tokens", "auth_api.Enrolments", "api-docs.openapi_json",
                         "api-docs.openapi_swagger_ui", "docs_assets"}
 
 AUTH_MESSAGES_TH = {

@@ -41,6 +41,7 @@ class User(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(32))
     scope_area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
@@ -92,6 +93,24 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class EnrolmentLink(db.Model):
+    """A one-time, short-lived link that signs a phone in as a volunteer (shown as a QR
+    code). Only its hash is stored; redeeming it marks it used in the same statement."""
+
+    __tablename__ = "enrolment_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id",
+                                                            ondelete="SET NULL"))
 
 
 class LoginThrottle(db.Model):

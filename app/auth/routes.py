@@ -4,9 +4,15 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.api_base import Blueprint
+from app.auth import enrolment
 from app.auth.guard import authenticated_user, bearer_token, client_ip
 from app.auth.policy import ROLE_ACTIONS
-from app.auth.schemas import MeSchema, TokenRequestSchema, TokenSchema
+from app.auth.schemas import (
+    EnrolmentRequestSchema,
+    MeSchema,
+    TokenRequestSchema,
+    TokenSchema,
+)
 from app.auth.services import LoginError, authenticate, issue_token, revoke_token
 from app.db_types import utcnow
 from app.errors import ApiError, ErrorSchema
@@ -49,6 +55,22 @@ class Tokens(MethodView):
         issued = issue_token(user, args["device"], ip=client_ip())
         return {"token": issued.token, "token_type": "Bearer",
                 "expires_at": issued.record.expires_at}
+
+
+@blp.route("/enrolments")
+class Enrolments(MethodView):
+    @blp.arguments(EnrolmentRequestSchema)
+    @blp.response(201, TokenSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="Unknown link")
+    @blp.alt_response(409, schema=ErrorSchema, description="Link already used by a phone")
+    @blp.alt_response(410, schema=ErrorSchema, description="Link expired")
+    @blp.doc(security=[])
+    def post(self, args):
+        """Exchange a one-time enrolment link's code (from the coordinator's QR code) for
+        the volunteer's device token. The first phone wins; the link is then spent."""
+        issued = enrolment.redeem(args["code"], args["device"], ip=client_ip())
+        return {"token": issued.token, "token_type": "Bearer",
+                "expires_at": issued.record.expires_at, "username": issued.record.user.username}
 
 
 @blp.route("/tokens/current")

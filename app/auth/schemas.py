@@ -13,10 +13,18 @@ class TokenRequestSchema(InputSchema):
                               metadata={"description": "A label for the device or script"})
 
 
+class EnrolmentRequestSchema(InputSchema):
+    code = ma.fields.String(required=True, load_only=True,
+                            validate=ma.validate.Length(min=10, max=100))
+    device = ma.fields.String(load_default="phone", validate=ma.validate.Length(max=200),
+                              metadata={"description": "A label for the phone"})
+
+
 class TokenSchema(ma.Schema):
     token = ma.fields.String()
     token_type = ma.fields.String()
     expires_at = ma.fields.DateTime()
+    username = ma.fields.String(metadata={"description": "whose token it is (enrolment)"})
 
 
 class MeSchema(ma.Schema):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, case, delete, null, or_, select
+from sqlalchemy import bindparam, case, delete, null, or_, select, update
 
 from app.areas.models import Area, Lao
 from app.auth import audit
@@ -161,9 +161,30 @@ def revoke_token(token: str, *, ip: str | None = None) -> bool:
     return True
 
 
-def create_user(username: str, password: str, role: Role, *, display_name: str | None = None,
-                area_code: str | None = None, lao_code: str | None = None) -> User:
-    """Create a user whose scope fits the role (e.g. a district officer needs a district)."""
+def revoke_user_tokens(user: User, *, by: User | None = None, ip: str | None = None) -> int:
+    """Revoke every device token of ``user`` (a lost phone, a deactivated volunteer): the
+    next sync from those phones is refused. Flushes; returns how many were revoked."""
+    revoked = db.session.execute(update(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())).rowcount
+    audit.record("token.revoke_all", user=user, ip=ip, count=revoked,
+                 by=by.id if by is not None else None)
+    db.session.flush()
+    return revoked
+
+
+def create_user(username: str, password: str, role: Role, **details) -> User:
+    """``new_user``, committed (for the CLI and scripts)."""
+    user = new_user(username, password, role, **details)
+    db.session.commit()
+    return user
+
+
+def new_user(username: str, password: str, role: Role, *, display_name: str | None = None,
+             area_code: str | None = None, lao_code: str | None = None,
+             phone: str | None = None) -> User:
+    """Add a user whose scope fits the role (e.g. a district officer needs a district).
+    Flushes."""
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise UserError("username", f"username {username!r} is taken")
     if area_code and lao_code:
@@ -190,7 +211,7 @@ def create_user(username: str, password: str, role: Role, *, display_name: str |
     user = User(username=username, display_name=display_name or username,
                 password_hash=password_hash, role=role.value, scope_area_code=area_code or None,
                 scope_lao_code=lao_code or None, session_nonce=secrets.token_hex(8),
-                active=True)
+                active=True, phone=phone)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user

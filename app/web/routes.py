@@ -27,14 +27,29 @@ from app.units import Unit
 
 bp = Blueprint("web", __name__)
 
-# Home-page menu entries the higher packages add (label, endpoint, the action it needs), so
-# that app never names them.
+# Menu entries the higher packages add (label, endpoint, the action it needs), so that app
+# never names them; ``HOME`` is the page a signed-in officer lands on, when one is set.
 MENU: list[tuple[str, str, Action]] = []
+HOME: list[tuple[str, Action]] = []
 
 
-def add_menu_item(label_th: str, endpoint: str, action: Action) -> None:
+def add_menu_item(label_th: str, endpoint: str, action: Action, *, home: bool = False) -> None:
     if (label_th, endpoint, action) not in MENU:
         MENU.append((label_th, endpoint, action))
+    if home and (endpoint, action) not in HOME:
+        HOME.append((endpoint, action))
+
+
+def menu_for(user) -> list[tuple[str, str]]:
+    """The menu entries ``user`` may open (the top bar and the home page show them)."""
+    if user is None or not user.is_authenticated:
+        return []
+    return [(label, endpoint) for label, endpoint, action in MENU if may(user, action)]
+
+
+@bp.app_context_processor
+def _menu():
+    return {"menu_for": menu_for}
 
 FONT_DIR = Path(fontpkg_sarabun.ROOT) / "files"
 SERVED_FONTS = {"Sarabun-Regular.ttf", "Sarabun-SemiBold.ttf"}
@@ -84,14 +99,18 @@ def logout():
 
 @bp.get("/")
 def home():
+    """An officer's home is the page a package set (progress); others get their scope and
+    the menu (an enumerator: the collection app)."""
     user = authenticated_user()
+    for endpoint, action in HOME:
+        if may(user, action) and request.args.get("menu") is None:
+            return redirect(url_for(endpoint))
     scope = Unit.of_scope(user)
     area = user.scope_area
     context = {"user": user, "scope": scope, "area": area,
                "ancestors": queries.ancestors(area) if area else [],
                "can_import": may(user, Action.REGISTER_IMPORT),
-               "menu": [(label, endpoint) for label, endpoint, action in MENU
-                        if may(user, action)]}
+               "menu": menu_for(user)}
     if scope.kind == "lao":
         context["lao_areas"] = queries.lao_areas(scope.code)
     else:

@@ -17,7 +17,9 @@ from tests.conftest import PG_URL, create_empty_database, drop_database, make_ap
 BOUNDARIES = Path(__file__).resolve().parents[3] / "shared" / "data" / "boundaries"
 OUR_TABLES = {"areas", "laos", "users", "api_tokens", "audit_events", "survey_rounds",
               "survey_targets", "survey_assignments", "households", "household_members",
-              "quality_issues", "village_rollups", "household_history", "login_throttles"}
+              "quality_issues", "village_rollups", "household_history", "login_throttles",
+              "survey_allocations", "enrolment_links", "certification_committees",
+              "certification_decisions", "certification_events"}
 
 
 def tables(engine) -> set[str]:

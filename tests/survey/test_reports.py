@@ -3,6 +3,7 @@ import io
 import zipfile
 
 from app.auth.models import Role
+from app.extensions import db
 from tests.fixtures.survey import OTHER_VILLAGE
 
 
@@ -91,11 +92,12 @@ def test_csv_and_xlsx_exports(client, enumerator, make_user, auth_header, househ
     assert "รหัสบ้าน" in strings or "รหัสบ้าน" in sheet
 
 
-def test_national_report_follows_every_change(app, client, enumerator, make_user, auth_header,
-                                              household_payload):
+def test_national_report_follows_every_change(survey_round, client, enumerator, make_user,
+                                              auth_header, household_payload):
     """National totals are served from per-province sums that are kept only while no
     village of the province changed."""
-    app.config["BMN_MIN_AREA_HOUSEHOLDS"] = 1  # a deployment that publishes every village
+    survey_round.min_area_households = 1  # a round that publishes every village
+    db.session.commit()
     admin = make_user(Role.DEPARTMENT_ADMIN)
     url = "/api/v1/reports/population?round=2565"
     submit_some(client, enumerator, auth_header, household_payload, n=2)

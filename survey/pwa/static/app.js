@@ -107,6 +107,31 @@ async function showLogin() {
   };
 }
 
+// A coordinator's QR code opens /collect/#enrol/<code>: the phone exchanges the one-time
+// code for the volunteer's device token, with no password typed.
+async function showEnrol(code) {
+  setTitle("ลงทะเบียนโทรศัพท์");
+  history.replaceState(null, "", "/collect/#home"); // the code is spent: keep it out of history
+  const auth = await kvGet("auth");
+  const waiting = (await allRecords()).filter((r) => r.state === "waiting").length;
+  main.innerHTML = `<div class="card"><p class="msg" id="enrol-msg">กำลังลงทะเบียนโทรศัพท์…</p></div>`;
+  const msg = document.getElementById("enrol-msg");
+  if (auth && waiting && !(await kvGet("auth_expired"))) {
+    msg.textContent = `เครื่องนี้ยังมีข้อมูลรอส่ง ${num(waiting)} ครัวเรือนของผู้ใช้ ${auth.username} กรุณาส่งข้อมูลให้ครบก่อนลงทะเบียนผู้ใช้ใหม่`;
+    return;
+  }
+  try {
+    const res = await api("POST", "/api/v1/auth/enrolments", { token: "", body: {
+      code, device: `collect ${navigator.userAgent.slice(0, 60)}` } });
+    if (res.status !== 201) { msg.textContent = res.data?.message_th || "ลงทะเบียนไม่สำเร็จ"; return; }
+    await kvSet("auth", { token: res.data.token, expires_at: res.data.expires_at, username: res.data.username });
+    await kvDelete("auth_expired");
+    await refreshServerData();
+    route();
+    syncNow({ force: true });
+  } catch { msg.textContent = "เชื่อมต่อเซิร์ฟเวอร์ไม่ได้ ต้องลงทะเบียนขณะมีอินเทอร์เน็ต"; }
+}
+
 function recordLine(r) {
   const b = r.body;
   const head = b.members?.find((m) => m.is_head);
@@ -460,6 +485,7 @@ async function showRecord(uuid) {
 async function route() {
   const auth = await kvGet("auth");
   const [name, ...args] = (location.hash.slice(1) || "home").split("/");
+  if (name === "enrol" && args[0]) return showEnrol(args[0]);
   if (!auth || (await kvGet("auth_expired"))) return showLogin();
   if (!Q) await loadQuestionnaire();
   if (!Q && name !== "login") { main.innerHTML = "<p>ยังไม่มีแบบสอบถามในเครื่อง ต่ออินเทอร์เน็ตแล้วเปิดใหม่</p>"; return; }
