@@ -6,11 +6,7 @@ national progress.
 """
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-from bench.common import ROOT, make_app, table
-from bench.report_timing import time_requests, token_for
+from bench.report_timing import run_officer_queries
 
 QUERIES = [
     ("units of province 65 (province officer)", "province",
@@ -27,26 +23,7 @@ QUERIES = [
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--url", required=True, help="the bulk-loaded database")
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/bmn-bench"))
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
-    from app.auth.models import Role
-    app = make_app(args.url, args.workdir)
-    tokens = {"province": token_for(app, "bench-province65", Role.PROVINCE_OFFICER,
-                                    area_code="65"),
-              "district": token_for(app, "bench-district6501", Role.DISTRICT_OFFICER,
-                                    area_code="6501"),
-              "admin": token_for(app, "bench-admin", Role.DEPARTMENT_ADMIN)}
-    timings = time_requests(args.url, args.workdir, args.runs,
-                            [(label, tokens[who], path) for label, who, path in QUERIES])
-    rows = [[t.label, *t.ms(), f"{len(t.body) / 1024:,.0f}"] for t in timings]
-    result = table(["request", "first ms", "then median ms", "then max ms", "KiB"], rows)
-    print(f"\n{args.runs} runs each\n{result}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "certification_timing.md").write_text(result + "\n")
+    run_officer_queries(__doc__, QUERIES, "certification_timing", runs=7)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ import gzip
 import time
 from pathlib import Path
 
-from bench.common import ROOT, make_app, table
-from bench.report_timing import time_requests, token_for
+from bench.common import make_app, table
+from bench.report_timing import officer_tokens, save, time_requests
 
 QUERIES = [
     ("national map: 7,425 subdistricts, indicator 22", "admin",
@@ -33,11 +33,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bmn-bench"))
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    from app.auth.models import Role
     app = make_app(args.url, args.workdir)
-    tokens = {"province": token_for(app, "bench-province65", Role.PROVINCE_OFFICER,
-                                    area_code="65"),
-              "admin": token_for(app, "bench-admin", Role.DEPARTMENT_ADMIN)}
+    tokens = officer_tokens(app)
     timings = time_requests(args.url, args.workdir, args.runs,
                             [(label, tokens[who], path) for label, who, path in QUERIES])
     rows = [[t.label, *t.ms()[:2], f"{len(t.body) / 1024:,.0f}",
@@ -57,9 +54,7 @@ def main() -> None:
         print(" | ".join(rows[-1]), flush=True)
     result = table(["request", "first ms", "then median ms", "KiB", "KiB gzipped"], rows)
     print(f"\n{args.runs} runs each\n{result}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "gis_timing.md").write_text(result + "\n")
+    save("gis_timing", result)
 
 
 if __name__ == "__main__":
