@@ -79,6 +79,9 @@ def from_environment(instance_path: str) -> dict:
         # An optional background tile layer for the map dashboard (the map works without):
         # e.g. https://tiles.example.org/{z}/{x}/{y}.png on the office's own tile server.
         "BMN_MAP_TILES_URL": os.environ.get("BMN_MAP_TILES_URL"),
+        # The address phones reach the server at, for the enrolment QR codes (e.g.
+        # https://bmn.province.go.th); unset: the address the coordinator's browser used.
+        "BMN_PUBLIC_URL": (os.environ.get("BMN_PUBLIC_URL") or "").rstrip("/") or None,
         # Paths answered in JSON (errors included) and authenticated before anything else.
         "BMN_API_PREFIXES": ["/api/"],
         # The packages that plug into the app (each has ``init_app(app)``).

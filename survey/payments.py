@@ -23,6 +23,7 @@ class PaymentLine:
     households: int   # accepted
     certified: int    # of which in a certified (locked) area
     rate: int
+    phone: str | None = None  # an enumerator's (transfers are often to a phone number)
 
     @property
     def pending(self) -> int:
@@ -53,13 +54,13 @@ def _counts(round_: SurveyRound, unit: Unit, key, *joins):
 
 
 def by_enumerator(round_: SurveyRound, unit: Unit) -> list[PaymentLine]:
-    """``code`` is the username, ``name_th`` the display name (show it only to roles that
-    may see personal data)."""
+    """``code`` is the username, ``name_th`` the display name and ``phone`` the phone
+    number (show those only to roles that may see personal data)."""
     rows = _counts(round_, unit, Household.enumerator_id)
     users = {u.id: u for u in db.session.scalars(select(User).where(
         User.id.in_([uid for uid, *_ in rows])))} if rows else {}
     return sorted((PaymentLine(users[uid].username, users[uid].display_name, n or 0, done or 0,
-                               round_.payment_rate) for uid, n, done in rows),
+                               round_.payment_rate, users[uid].phone) for uid, n, done in rows),
                   key=lambda line: (line.name_th, line.code))
 
 

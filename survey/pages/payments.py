@@ -20,6 +20,14 @@ def _values(line) -> list:
             line.certified_amount, line.pending_amount]
 
 
+def _labels(line, key: str, names: bool) -> list:
+    """What names the line: code and name; an enumerator's name and phone only for roles
+    allowed personal data."""
+    if key != "enumerator":
+        return [line.code, line.name_th]
+    return [line.code, line.name_th, line.phone] if names else [line.code]
+
+
 @bp.get("/payments/", endpoint="payments")
 def payments_page():
     round_ = page_round()
@@ -33,15 +41,15 @@ def payments_page():
     names = may(user, Action.PERSONAL_DATA_READ, unit=unit)
     if unit.kind == "lao" or (area is not None and area.level != "province"):
         tables.append(("enumerator", "รายอาสาสมัคร",
-                       ["ชื่อผู้ใช้", "ชื่อ-สกุล" if names else "-"],
+                       ["ชื่อผู้ใช้", "ชื่อ-สกุล", "โทรศัพท์"] if names else ["ชื่อผู้ใช้"],
                        payments.by_enumerator(round_, unit)))
     total = payments.total(tables[0][3], round_.payment_rate)
     if request.args.get("format") == "xlsx":
         sheets = [(title, [*columns, *HEADER],
-                   [[line.code, line.name_th if key != "enumerator" or names else "",
-                     *_values(line)] for line in lines])
+                   [[*_labels(line, key, names), *_values(line)] for line in lines])
                   for key, title, columns, lines in tables]
         return exports.xlsx_book_response(f"payments-{round_.year}-{unit.code or 'TH'}",
                                           sheets)
     return render_template("survey/payments.html", round=round_, unit=unit, tables=tables,
-                           total=total, show_names=names, trail=trail(user, unit))
+                           total=total, show_names=names, trail=trail(user, unit),
+                           labels=lambda line, key: _labels(line, key, names))

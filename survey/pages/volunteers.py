@@ -3,7 +3,7 @@ put their account on a phone with a QR code, sign a lost phone out, deactivate."
 from __future__ import annotations
 
 import segno
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 
 from app.api_base import committed
 from app.auth import enrolment
@@ -100,7 +100,9 @@ def volunteer_enrol(user_id):
     except Problem as problem:
         return _volunteer_page(round_, user, volunteer, message=problem.message_th,
                                status=problem.status)
-    url = url_for("pwa.shell", _external=True) + "#enrol/" + link.code
+    base = current_app.config["BMN_PUBLIC_URL"]
+    shell = base + url_for("pwa.shell") if base else url_for("pwa.shell", _external=True)
+    url = shell + "#enrol/" + link.code
     qr = segno.make(url, error="m").svg_inline(scale=5, title="QR ลงทะเบียนโทรศัพท์")
     return _volunteer_page(round_, user, volunteer, enrol={
         "url": url, "qr": qr, "expires_at": link.link.expires_at})

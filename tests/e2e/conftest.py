@@ -53,8 +53,7 @@ def server(live_server, enumerator):
     return live_server
 
 
-@pytest.fixture
-def phone(browser, server):
+def new_phone(browser, server):
     """A fresh phone: its own storage, geolocation allowed, 360×740."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="th-TH",
                                   timezone_id="Asia/Bangkok", permissions=["geolocation"],
@@ -62,8 +61,14 @@ def phone(browser, server):
                                                "accuracy": 12}, base_url=server)
     page = context.new_page()
     page.set_default_timeout(15000)
+    return page
+
+
+@pytest.fixture
+def phone(browser, server):
+    page = new_phone(browser, server)
     yield page
-    context.close()
+    page.context.close()
 
 
 def officer(browser, server, user, width=1280, height=800):
@@ -76,7 +81,7 @@ def officer(browser, server, user, width=1280, height=800):
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", TEST_PASSWORD)
     page.click("form button[type=submit]")
-    page.wait_for_url(server + "/")
+    page.wait_for_url(lambda url: "/login" not in url)  # home: progress, or the menu
     return page
 
 

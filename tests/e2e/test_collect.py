@@ -75,7 +75,7 @@ def fill_rest(page, household: dict, **extra) -> None:
                                 "happiness": household["happiness"], **extra}])
 
 
-def sign_and_finish(page, uuid: str, *, gps: bool = True) -> None:
+def sign_and_finish(page, uuid: str, *, gps: bool = True, then: str = "#rec-state") -> None:
     page.evaluate(f"location.hash = '#edit/{uuid}/sign'")
     box = page.locator("#sig").bounding_box()
     page.mouse.move(box["x"] + 20, box["y"] + 40)
@@ -89,7 +89,7 @@ def sign_and_finish(page, uuid: str, *, gps: bool = True) -> None:
     else:
         page.fill("#gps-reason", "ไม่มีสัญญาณ GPS ในบ้าน")
     page.click("#finish")
-    page.wait_for_selector("#rec-state")
+    page.wait_for_selector(then)
 
 
 def stored(page, uuid: str) -> dict:

@@ -66,7 +66,8 @@ function fromServer(h, etag, local) {
 }
 
 async function handleAuthLost(code) {
-  await kvSet("auth_expired", code || "UNAUTHENTICATED");
+  // keep the reason the sync already stored (revoked, expired) unless a new one is given
+  if (code || !(await kvGet("auth_expired"))) await kvSet("auth_expired", code || "UNAUTHENTICATED");
   location.hash = "#login";
 }
 
@@ -84,7 +85,7 @@ async function showLogin() {
   const expired = await kvGet("auth_expired");
   const waiting = (await allRecords()).filter((r) => r.state === "waiting").length;
   main.innerHTML = `<form id="login" class="card">
-    ${expired ? `<p class="warn">${expired === "TOKEN_EXPIRED" ? "การเข้าสู่ระบบหมดอายุ" : expired === "TOKEN_REVOKED" ? "การเข้าสู่ระบบถูกยกเลิก" : "กรุณาเข้าสู่ระบบใหม่"}
+    ${expired ? `<p class="warn">${expired === "TOKEN_EXPIRED" ? "การเข้าสู่ระบบหมดอายุ" : expired === "TOKEN_REVOKED" ? "การเข้าสู่ระบบถูกยกเลิก (ขอ QR code ลงทะเบียนใหม่จากผู้ประสานงานตำบล)" : "กรุณาเข้าสู่ระบบใหม่"}
       ${waiting ? `— ข้อมูลที่รอส่ง ${num(waiting)} ครัวเรือน ยังอยู่ในเครื่องครบ` : ""}</p>` : ""}
     <label>ชื่อผู้ใช้ <input name="username" autocomplete="username" required></label>
     <label>รหัสผ่าน <input name="password" type="password" autocomplete="current-password" required></label>
