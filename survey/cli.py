@@ -12,8 +12,9 @@ from app.areas.models import VILLAGE_LEVELS, Area
 from app.auth.models import Role, User
 from app.errors import Problem
 from app.extensions import db
-from survey import planning
-from survey.models import SurveyRound
+from app.units import Unit
+from survey import allocation, planning
+from survey.models import SurveyRound, Target
 
 survey_cli = click.Group("survey", help="Survey rounds, targets and assignments.")
 
@@ -69,6 +70,7 @@ def demo_command(province_code):
     rows = "\n".join(f"{v.code},{rng.randint(40, 220)}" for v in villages)
     report = planning.import_targets(round_, f"village_code,target_households\n{rows}".encode())
     click.echo(f"round {round_.year}: {report.saved} village targets")
+    _demo_plan(round_, province_code)
     enumerators = db.session.scalars(select(User).where(
         User.role == Role.ENUMERATOR.value,
         User.scope_area_code.startswith(province_code))).all()
@@ -78,6 +80,25 @@ def demo_command(province_code):
                 planning.assign(round_, enumerator, village)
         click.echo(f"  {enumerator.username} assigned in {enumerator.scope_area_code}")
     db.session.commit()
+
+
+def _demo_plan(round_: SurveyRound, province_code: str) -> None:
+    """Allocations that add up from the top: each district gets its villages' targets, the
+    province their sum, and the national target is the province's (the demo has one)."""
+    districts: dict[str, int] = {}
+    for code, n in db.session.execute(select(Target.area_code, Target.households).where(
+            Target.round_year == round_.year, Target.area_code.startswith(province_code))):
+        districts[code[:4]] = districts.get(code[:4], 0) + n
+    round_.national_target = sum(districts.values())
+    for unit, rows in ((Unit.nation(), {province_code: round_.national_target}),
+                       (Unit.named(area=province_code), districts)):
+        report = allocation.set_allocations(round_, unit, [
+            (line, {"area_code": code, "target_households": str(n)})
+            for line, (code, n) in enumerate(rows.items(), start=1)])
+        if not report.ok:
+            raise click.ClickException("; ".join(e.message for e in report.errors))
+    click.echo(f"  allocated {round_.national_target:,} households to province "
+               f"{province_code} and its {len(districts)} districts")
 
 
 def register(app: Flask) -> None:

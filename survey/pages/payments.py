@@ -20,12 +20,10 @@ def _values(line) -> list:
             line.certified_amount, line.pending_amount]
 
 
-def _labels(line, key: str, names: bool) -> list:
-    """What names the line: code and name; an enumerator's name and phone only for roles
-    allowed personal data."""
-    if key != "enumerator":
-        return [line.code, line.name_th]
-    return [line.code, line.name_th, line.phone] if names else [line.code]
+def _labels(line, key: str) -> list:
+    """What names the line: its code and name (and an enumerator's phone)."""
+    return [line.code, line.name_th, line.phone] if key == "enumerator" else \
+        [line.code, line.name_th]
 
 
 @bp.get("/payments/", endpoint="payments")
@@ -38,18 +36,17 @@ def payments_page():
         tables.append(("district", "รายอำเภอ", ["รหัสอำเภอ", "อำเภอ"],
                        payments.by_district(round_, unit)))
     tables.append(("lao", "ราย อปท.", ["รหัส อปท.", "อปท."], payments.by_lao(round_, unit)))
+    # Who is paid what names people: only for roles allowed personal data here.
     names = may(user, Action.PERSONAL_DATA_READ, unit=unit)
-    if unit.kind == "lao" or (area is not None and area.level != "province"):
-        tables.append(("enumerator", "รายอาสาสมัคร",
-                       ["ชื่อผู้ใช้", "ชื่อ-สกุล", "โทรศัพท์"] if names else ["ชื่อผู้ใช้"],
+    if names and (unit.kind == "lao" or (area is not None and area.level != "province")):
+        tables.append(("enumerator", "รายอาสาสมัคร", ["ชื่อผู้ใช้", "ชื่อ-สกุล", "โทรศัพท์"],
                        payments.by_enumerator(round_, unit)))
     total = payments.total(tables[0][3], round_.payment_rate)
     if request.args.get("format") == "xlsx":
         sheets = [(title, [*columns, *HEADER],
-                   [[*_labels(line, key, names), *_values(line)] for line in lines])
+                   [[*_labels(line, key), *_values(line)] for line in lines])
                   for key, title, columns, lines in tables]
         return exports.xlsx_book_response(f"payments-{round_.year}-{unit.code or 'TH'}",
                                           sheets)
     return render_template("survey/payments.html", round=round_, unit=unit, tables=tables,
-                           total=total, show_names=names, trail=trail(user, unit),
-                           labels=lambda line, key: _labels(line, key, names))
+                           total=total, trail=trail(user, unit), labels=_labels)

@@ -185,4 +185,5 @@ def test_payments_split_certified_and_hide_names_from_the_province(
     page = text(client.get("/payments/?round=2565"))
     assert "รายอำเภอ" in page and enumerator.display_name not in page
     district = text(client.get("/payments/?area=6501&round=2565"))
-    assert enumerator.username in district and enumerator.display_name not in district
+    assert "ราย อปท." in district and "รายอาสาสมัคร" not in district
+    assert enumerator.username not in district and enumerator.display_name not in district
