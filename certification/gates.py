@@ -50,7 +50,8 @@ def no_open_issues(unit: "UnitStatus", _threshold_pct: int) -> GateResult:
 
 
 def complete_results(unit: "UnitStatus", _threshold_pct: int) -> GateResult:
-    return GateResult("complete_results", "ผลตัวชี้วัดครบทุกครัวเรือน",
+    return GateResult("complete_results",
+                      "ผลตัวชี้วัดครบทุกครัวเรือน (ยกเว้นครัวเรือนที่บันทึกเหตุผลที่ตอบไม่ครบ)",
                       f"ข้อมูลไม่ครบ {number(unit.incomplete)} ครัวเรือน", "0",
                       unit.incomplete == 0)
 

@@ -140,12 +140,15 @@ def _village_facts(round_year: int, province: str) -> dict[str, VillageFacts]:
             .group_by(QualityIssue.village_code)):
         if code in facts:
             facts[code].open_issues = count
+    # A partial household (the enumerator recorded why answers are missing) is complete as
+    # far as it can be: it is counted apart in the reports and does not block the unit.
+    unexplained = (Household.incomplete_mask != 0) & Household.incomplete_reason.is_(None)
     for code, unsigned, incomplete in db.session.execute(
             select(Household.village_code,
                    func.sum(case((Household.signed_at.is_(None), 1), else_=0)),
-                   func.sum(case((Household.incomplete_mask != 0, 1), else_=0)))
+                   func.sum(case((unexplained, 1), else_=0)))
             .where(Household.round_year == round_year, Household.province_code == province,
-                   (Household.signed_at.is_(None)) | (Household.incomplete_mask != 0))
+                   (Household.signed_at.is_(None)) | unexplained)
             .group_by(Household.village_code)):
         if code in facts:
             facts[code].unsigned, facts[code].incomplete = int(unsigned), int(incomplete)

@@ -13,8 +13,15 @@ from app.errors import Problem
 from app.extensions import db
 from app.personal_data import decrypt
 from survey import access
-from survey.models import STATUS_TH, Household, HouseholdHistory, HouseholdStatus
-from survey.validation import format_be_date
+from survey.models import (
+    STATUS_TH,
+    Household,
+    HouseholdHistory,
+    HouseholdStatus,
+    SurveyRound,
+)
+from survey.questionnaires import as_version
+from survey.validation import INCOMPLETE_REASONS, format_be_date
 
 # Coordinates shown to roles without personal-data rights: about 1 km, enough for a map.
 COARSE_GPS_DECIMALS = 2
@@ -65,17 +72,28 @@ def household_view(household: Household, user, warnings=()) -> dict:
                    "lon": round(household.gps_lon, COARSE_GPS_DECIMALS), "accuracy_m": None,
                    "coarse": True}
     names = ["id", "round_year", "village_code", "house_code", "status", "version",
-             "interviewed_on", "gps_missing_reason", "signed_at", "member_count", "answers",
-             "happiness", "residence_land", "occupation_land", "income_total",
-             "expense_total", "income_per_person", "rules_version", "created_at",
-             "updated_at"]
+             "interviewed_on", "gps_missing_reason", "signed_at", "enumerator_confirmed_at",
+             "member_count", "answers",
+             "happiness", "incomplete_reason", "incomplete_note", "residence_land",
+             "occupation_land", "income_total", "expense_total", "income_per_person",
+             "rules_version", "created_at", "updated_at"]
     if personal:
         names += ["house_number", "address", "signed_by"]
     fields = {name: getattr(household, name) for name in names}
     return {**fields, "lao_code": village.lao_code,
             "status_th": STATUS_TH[HouseholdStatus(household.status)], "gps": gps,
+            "incomplete_reason_th": incomplete_reason_th(household),
             "members": members, "indicators": household.indicator_results,
             "returned": returned, "warnings": list(warnings)}
+
+
+def incomplete_reason_th(household: Household) -> str | None:
+    """The Thai label of a partial household's reason, from its round's questionnaire."""
+    if household.incomplete_reason is None:
+        return None
+    version = as_version(db.session.get(SurveyRound, household.round_year).questionnaire_version)
+    entry = version.code_lists[INCOMPLETE_REASONS].entry(household.incomplete_reason)
+    return entry["label_th"] if entry else household.incomplete_reason
 
 
 def history(household: Household) -> list[dict]:

@@ -179,7 +179,9 @@ def get_village(code: str) -> Area:
 
 def _validated(payload: dict, round_: SurveyRound, village: Area) -> tuple[dict, list[Issue]]:
     """The payload as it will be stored (text in NFC, answers the household was not asked
-    dropped) and the warnings; a 422 ``Problem`` with every error."""
+    dropped, the reason for missing answers kept only when answers are missing) and the
+    warnings; a 422 ``Problem`` with every error (an unanswered question without a reason
+    is one)."""
     payload = normalise_text(payload)
     today = payload["interviewed_on"]
     report = validate_household(round_.questionnaire_version, payload, today=today)
@@ -189,6 +191,9 @@ def _validated(payload: dict, round_: SurveyRound, village: Area) -> tuple[dict,
     if report.dropped:
         payload["answers"] = {k: v for k, v in payload["answers"].items()
                               if k not in report.dropped}
+    note = (payload.get("incomplete_note") or "").strip()
+    payload["incomplete_reason"] = payload.get("incomplete_reason") if report.partial else None
+    payload["incomplete_note"] = (note or None) if report.partial else None
     return payload, list(report.warnings) + warnings
 
 
@@ -212,12 +217,15 @@ def _fill(household: Household, payload: dict, round_: SurveyRound, village: Are
     household.occupation_land = payload.get("occupation_land")
     household.answers = payload.get("answers") or {}
     household.happiness = payload.get("happiness")
+    household.incomplete_reason = payload["incomplete_reason"]
+    household.incomplete_note = payload["incomplete_note"]
     household.gps_lat, household.gps_lon = gps.get("lat"), gps.get("lon")
     household.gps_accuracy_m = gps.get("accuracy_m")
     household.gps_missing_reason = None if gps else payload.get("gps_missing_reason")
     household.interviewed_on = today
     household.signed_by = signoff["name"]
     household.signed_at = signoff["signed_at"]
+    household.enumerator_confirmed_at = signoff.get("enumerator_confirmed_at")
     household.signature_png = signature_bytes(signoff["signature_png"])
     household.member_count = len(payload["members"])
     household.indicator_results = results_as_json(results)
@@ -293,14 +301,17 @@ def _check_house_code_free(user: User, household_id: str, round_year: int,
     other household only to a caller who may see it."""
     if not house_code:
         return
-    existing = db.session.execute(select(Household.id, Household.village_code).where(
+    existing = db.session.execute(select(
+        Household.id, Household.village_code, Household.house_number).where(
         Household.round_year == round_year, Household.house_code == house_code,
         Household.id != household_id)).first()
     if existing is None:
         return
     detail = {"error_code": "DUPLICATE_HOUSE_CODE", "message": "รหัสบ้านนี้ถูกบันทึกแล้วในรอบนี้"}
-    if may(user, Action.HOUSEHOLD_READ, area=db.session.get(Area, existing.village_code)):
-        detail["existing_id"] = existing.id
+    village = db.session.get(Area, existing.village_code)
+    if may(user, Action.HOUSEHOLD_READ, area=village):  # so the phone can show which one
+        detail.update(existing_id=existing.id, existing_house_number=existing.house_number,
+                      existing_village_code=village.code, existing_village_name_th=village.name_th)
     raise Problem("DUPLICATE_HOUSE_CODE", house_code=house_code, year=round_year,
                   errors={"house_code": [detail]})
 
@@ -313,6 +324,14 @@ def _record(actor: User, household: Household, action: HouseholdAction, *,
         village_code=household.village_code, at=utcnow(), actor_id=actor.id,
         actor_role=actor.role, action=action.value, version=household.version or 1,
         reason=reason, detail=detail))
+
+
+def _partial(household: Household) -> dict:
+    """What the history keeps of a partial household: its reason code (a code, never the
+    note, whose free text stays out of the history like every value)."""
+    if household.incomplete_reason is None:
+        return {}
+    return {"incomplete_reason": household.incomplete_reason}
 
 
 def replay(user: User, household_id: str, raw: dict) -> Household | None:
@@ -349,7 +368,7 @@ def submit(user: User, payload: dict, raw: dict) -> WriteResult:
     db.session.flush()
     _refresh_duplicate_ids(household, new=True)
     rollup.apply_change(round_, village.code, old=None, new=rollup.contribution(household, round_))
-    _record(user, household, HouseholdAction.SUBMITTED)
+    _record(user, household, HouseholdAction.SUBMITTED, detail=_partial(household) or None)
     db.session.flush()
     return WriteResult(household, created=True, warnings=warnings)
 
@@ -374,8 +393,9 @@ def etag(household: Household) -> str:
 # What a correction may change, compared before and after to say in the history which
 # fields changed (names of fields, never their values).
 _COMPARED = ("house_code", "house_number", "address", "residence_land", "occupation_land",
-             "happiness", "gps_lat", "gps_lon", "gps_accuracy_m", "gps_missing_reason",
-             "interviewed_on", "signed_by", "signed_at", "signature_png")
+             "happiness", "incomplete_reason", "incomplete_note", "gps_lat", "gps_lon",
+             "gps_accuracy_m", "gps_missing_reason", "interviewed_on", "signed_by",
+             "signed_at", "signature_png")
 
 
 def _snapshot(household: Household) -> dict:
@@ -421,7 +441,7 @@ def correct(user: User, household: Household, payload: dict, if_match: str | Non
     _refresh_duplicate_ids(household)
     rollup.apply_change(round_, village.code, old=old, new=rollup.contribution(household, round_))
     _record(user, household, HouseholdAction.CORRECTED,
-            detail={"fields": _changed(before, _snapshot(household))})
+            detail={"fields": _changed(before, _snapshot(household)), **_partial(household)})
     db.session.flush()
     return WriteResult(household, created=False, warnings=warnings)
 

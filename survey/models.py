@@ -129,6 +129,11 @@ class Household(db.Model):
     occupation_land: Mapped[dict | None] = mapped_column(JSON)
     answers: Mapped[dict] = mapped_column(JSON)
     happiness: Mapped[int | None] = mapped_column(Integer)
+    # A partial household: required answers are missing and the enumerator chose why (a
+    # code of the questionnaire's ``incomplete_reason`` list, with a note where it asks for
+    # one). None for a complete household. Counted apart by progress, rollups and reports.
+    incomplete_reason: Mapped[str | None] = mapped_column(String(32))
+    incomplete_note: Mapped[str | None] = mapped_column(String(TEXT_LIMITS["incomplete_note"]))
     gps_lat: Mapped[float | None] = mapped_column(Float)
     gps_lon: Mapped[float | None] = mapped_column(Float)
     gps_accuracy_m: Mapped[float | None] = mapped_column(Float)
@@ -138,6 +143,9 @@ class Household(db.Model):
     # The household head's (or representative's) sign-off.
     signed_by: Mapped[str] = mapped_column(String(TEXT_LIMITS["signed_by"]))
     signed_at: Mapped[datetime] = mapped_column(TZDateTime)
+    # when the enumerator confirmed on the phone that the household saw its results (the
+    # form's second signer); None for records sent before the phone asked
+    enumerator_confirmed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     signature_png: Mapped[bytes] = mapped_column(LargeBinary)
     enumerator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -269,6 +277,8 @@ class VillageRollup(db.Model):
     province_code: Mapped[str] = mapped_column(String(2), index=True)
     households: Mapped[int] = mapped_column(Integer, default=0)
     returned_households: Mapped[int] = mapped_column(Integer, default=0)
+    # Of ``households``, those submitted partial (with an ``incomplete_reason``).
+    partial_households: Mapped[int] = mapped_column(Integer, default=0)
     people: Mapped[int] = mapped_column(Integer, default=0)
     # {"1": [count per 5-year band 0-4 … 95-99, 100+], "2": […]}; sex codes from the roster.
     people_by_sex_age: Mapped[dict] = mapped_column(JSON)

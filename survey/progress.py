@@ -1,6 +1,14 @@
 """How collection is going: per village/community, per enumerator, and rolled up to any
 unit's children — target, collected, waiting for correction, households with warnings,
-the last time an enumerator sent data, and when the unit will be done at its pace so far.
+partial households, the last time an enumerator sent data, and when the unit will be done
+at its pace so far.
+
+A partial household (stored with the reason its required answers are missing, e.g. it
+refused part of the interview) is collected: the interview happened, the head signed, and
+asking again would not fill the gap, so it counts toward the target, the coverage and the
+completion estimate like any other. It is also counted apart (``Line.partial``) so that
+coordinators and committees see how many households are behind the incomplete indicator
+results.
 
 Counts come from grouped queries on households, targets and the household history (one
 each per table), so a province's page costs the same few statements as a village's."""
@@ -42,6 +50,7 @@ class Line:
     collected: int = 0
     returned: int = 0
     warnings: int = 0
+    partial: int = 0  # of collected: submitted with a reason for missing answers
     last_sync: datetime | None = None
     enumerators: int = 0
     eta: date | None = None
@@ -61,6 +70,7 @@ class Line:
         self.collected += other.collected
         self.returned += other.returned
         self.warnings += other.warnings
+        self.partial += other.partial
         self.enumerators += other.enumerators
         if other.last_sync and (self.last_sync is None or other.last_sync > self.last_sync):
             self.last_sync = other.last_sync
@@ -78,6 +88,20 @@ def estimate(round_: SurveyRound, line: Line, today: date) -> date | None:
         return None
     per_day = line.collected / elapsed
     return today + timedelta(days=math.ceil(line.remaining / per_day))
+
+
+def _counts():
+    """The household counts of a progress line, for a grouped query: collected, waiting
+    for correction, with warnings, partial."""
+    return (func.count(),
+            func.sum(case((Household.status == HouseholdStatus.RETURNED.value, 1), else_=0)),
+            func.sum(case((Household.warning_count > 0, 1), else_=0)),
+            func.sum(case((Household.incomplete_reason.is_not(None), 1), else_=0)))
+
+
+def _set_counts(line: Line, n, returned, warned, partial) -> None:
+    line.collected, line.returned = n, returned or 0
+    line.warnings, line.partial = warned or 0, partial or 0
 
 
 def _child_key(unit: Unit, by_lao: bool):
@@ -116,14 +140,10 @@ def rows(round_: SurveyRound, unit: Unit, *, by_lao: bool = False,
     def line(code) -> Line:
         return lines.setdefault(code or "-", Line(code or "-", ""))
 
-    base = select(func.count(), func.sum(case(
-        (Household.status == HouseholdStatus.RETURNED.value, 1), else_=0)),
-        func.sum(case((Household.warning_count > 0, 1), else_=0))).where(
-        Household.round_year == round_.year, in_unit(unit))
-    for n, returned, warned, code in db.session.execute(
+    base = select(*_counts()).where(Household.round_year == round_.year, in_unit(unit))
+    for *counts, code in db.session.execute(
             _grouped(base, Household, Household.village_code, key)):
-        entry = line(code)
-        entry.collected, entry.returned, entry.warnings = n, returned or 0, warned or 0
+        _set_counts(line(code), *counts)
     targets = select(func.sum(Target.households)).where(
         Target.round_year == round_.year, unit.village_filter(Target.area_code))
     for total, code in db.session.execute(_grouped(targets, Target, Target.area_code, key)):
@@ -174,8 +194,8 @@ def _name(lines: dict[str, Line], kind: str, unit: Unit) -> None:
 def by_enumerator(round_: SurveyRound, unit: Unit, *, today: date) -> list[Line]:
     """One line per enumerator assigned in the unit (or with households there): their
     share of their villages' targets, what they collected, waiting for correction,
-    warnings, their last sync and their completion estimate. ``name_th`` is the display
-    name; ``code`` the username."""
+    warnings, partial households, their last sync and their completion estimate.
+    ``name_th`` is the display name; ``code`` the username."""
     assigned = db.session.execute(select(Assignment.user_id, Assignment.area_code).where(
         Assignment.round_year == round_.year, unit.village_filter(Assignment.area_code))).all()
     codes = sorted({code for _, code in assigned})
@@ -191,14 +211,11 @@ def by_enumerator(round_: SurveyRound, unit: Unit, *, today: date) -> list[Line]
         if code in targets:
             entry.target += math.ceil(targets[code] / crowd[code])
             entry.has_target = True
-    for uid, n, returned, warned in db.session.execute(
-            select(Household.enumerator_id, func.count(), func.sum(case(
-                (Household.status == HouseholdStatus.RETURNED.value, 1), else_=0)),
-                func.sum(case((Household.warning_count > 0, 1), else_=0)))
+    for uid, *counts in db.session.execute(
+            select(Household.enumerator_id, *_counts())
             .where(Household.round_year == round_.year, in_unit(unit))
             .group_by(Household.enumerator_id)):
-        entry = lines.setdefault(uid, Line("", ""))
-        entry.collected, entry.returned, entry.warnings = n, returned or 0, warned or 0
+        _set_counts(lines.setdefault(uid, Line("", "")), *counts)
     for uid, at in db.session.execute(
             select(HouseholdHistory.actor_id, func.max(HouseholdHistory.at)).where(
                 HouseholdHistory.round_year == round_.year,

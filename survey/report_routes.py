@@ -42,7 +42,8 @@ def _figures(as_json, round_, t: reports.Totals) -> dict:
         return {"suppressed": True, "households": None,
                 "suppressed_households": t.suppressed_households,
                 "message_th": reports.SUPPRESSED_TH}
-    return {**as_json(round_, t), "suppressed_households": t.suppressed_households}
+    return {**as_json(round_, t), "partial_households": t.partial_households,
+            "suppressed_households": t.suppressed_households}
 
 
 @blp.route("/<any(population, indicators, 'income-expense'):kind>")
@@ -51,7 +52,9 @@ class AggregateReport(MethodView):
     @blp.response(200)
     def get(self, args, kind):
         """Population (sex × 5-year age band), indicators passing/failing, or income and
-        expense averages, for an area or LAO, optionally broken down by child area. For
+        expense averages, for an area or LAO, optionally broken down by child area; each
+        says how many of its households are partial (``partial_households``: submitted with
+        a reason for their missing answers, counted in every figure too). For
         callers without personal-data rights, villages with fewer households than the
         small-area threshold are left out of every figure (``small_areas`` says how many)."""
         round_, unit = _target(args)

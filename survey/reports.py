@@ -6,6 +6,11 @@ Aggregate reports sum village rollups (time grows with villages, not households)
 indicator-22 list streams households. ``breakdown`` gives one row per child area, as each
 tier's meeting sees it (per village at the LAO, per subdistrict at the district …).
 
+Partial households (stored with the reason their required answers are missing) are
+surveyed households in every figure — their unanswered items are "incomplete" in the
+indicator report and their income counts only when every item is answered — and every
+report also gives their number (``partial_households``) so a meeting sees them apart.
+
 Small areas: for a caller without personal-data rights, a village/community with fewer
 than ``min_households`` households is left out of every figure (it is counted only in
 ``suppressed_households`` / ``suppressed_villages``). Every published figure is then a sum
@@ -40,6 +45,7 @@ BAND_KEYS = [str(b) for b in range(AGE_BANDS)] + ["unknown"]
 class Totals:
     households: int = 0
     returned_households: int = 0
+    partial_households: int = 0
     people: int = 0
     by_sex_age: dict = None
     applicable: list = None
@@ -59,7 +65,8 @@ class Totals:
     suppressed_households: int = 0
     suppressed_villages: int = 0
 
-    COUNTERS = ("households", "returned_households", "people", "income_households",
+    COUNTERS = ("households", "returned_households", "partial_households", "people",
+                "income_households",
                 "income_people", "income_sum", "expense_households", "expense_people",
                 "expense_sum", "below_income_line", "revision", "suppressed_households",
                 "suppressed_villages")
@@ -195,7 +202,8 @@ def _pct(part: int, whole: int) -> float | None:
 def population(t: Totals) -> dict:
     by_sex = {sex: [bands.get(k, 0) for k in BAND_KEYS] for sex, bands in
               sorted(t.by_sex_age.items())}
-    return {"households": t.households, "people": t.people, "age_bands": BAND_LABELS,
+    return {"households": t.households, "partial_households": t.partial_households,
+            "people": t.people, "age_bands": BAND_LABELS,
             "people_by_sex_age": by_sex,
             "people_by_sex": {sex: sum(v) for sex, v in by_sex.items()}}
 
@@ -273,13 +281,14 @@ def failing_income_households(round_: SurveyRound, unit: Unit, *, personal: bool
 SEX_TH = {"1": "ชาย", "2": "หญิง"}
 SUPPRESSED_TH = "ไม่แสดง: พื้นที่มีครัวเรือนน้อยเกินไป"
 SUPPRESSED_COLUMN = "ครัวเรือนในพื้นที่เล็กที่ไม่นำมารวม"
+PARTIAL_COLUMN = "ครัวเรือนที่ข้อมูลไม่สมบูรณ์ (มีเหตุผล)"
 
 
 def _table(header: list[str], rows_of, unit: Unit, whole: Totals,
            children: list[tuple[Area, Totals]]):
     """A report table: for the unit and each child, ``rows_of(t)`` (values after code and
-    name), each row ending with the households left out as small areas; a child that is
-    all small areas is one row saying so."""
+    name), each row ending with the partial households and the households left out as
+    small areas; a child that is all small areas is one row saying so."""
     rows = []
     labelled = [(unit.code or "TH", unit.name_th, whole)] + [
         (area.code, area.name_th, t) for area, t in children]
@@ -287,8 +296,9 @@ def _table(header: list[str], rows_of, unit: Unit, whole: Totals,
         if t.suppressed:
             rows.append([code, name, SUPPRESSED_TH])
             continue
-        rows.extend([code, name, *values, t.suppressed_households] for values in rows_of(t))
-    return ["รหัสพื้นที่", "ชื่อพื้นที่", *header, SUPPRESSED_COLUMN], rows
+        rows.extend([code, name, *values, t.partial_households, t.suppressed_households]
+                    for values in rows_of(t))
+    return ["รหัสพื้นที่", "ชื่อพื้นที่", *header, PARTIAL_COLUMN, SUPPRESSED_COLUMN], rows
 
 
 def population_table(round_, unit, whole, children):

@@ -31,6 +31,7 @@ class Contribution:
 
     households: int = 0
     returned_households: int = 0
+    partial_households: int = 0
     people: int = 0
     people_by_sex_age: dict = field(default_factory=dict)  # sex → Counter(band → n)
     applicable: Counter = field(default_factory=Counter)   # indicator number → n
@@ -48,9 +49,9 @@ class Contribution:
 
 
 # Plain counters a contribution adds to its village's row.
-COUNTERS = ("households", "returned_households", "people", "income_households",
-            "income_people", "income_sum", "expense_households", "expense_people",
-            "expense_sum", "below_income_line")
+COUNTERS = ("households", "returned_households", "partial_households", "people",
+            "income_households", "income_people", "income_sum", "expense_households",
+            "expense_people", "expense_sum", "below_income_line")
 
 
 def _bits(mask: int) -> list[int]:
@@ -59,10 +60,13 @@ def _bits(mask: int) -> list[int]:
 
 def contribution(household: Household, round_: SurveyRound) -> Contribution:
     """What the household adds, from what was stored when it was scored. Income and
-    expense count only when every item is answered, so sums and their items agree."""
+    expense count only when every item is answered, so sums and their items agree. A
+    partial household (stored with a reason for its missing answers) is a household like
+    any other and is also counted apart."""
     version = as_version(round_.questionnaire_version)
     c = Contribution(households=1, people=household.member_count,
-                     returned_households=int(household.status == HouseholdStatus.RETURNED.value))
+                     returned_households=int(household.status == HouseholdStatus.RETURNED.value),
+                     partial_households=int(household.incomplete_reason is not None))
     for member in household.members:
         band = age_band(member.age_years)
         key = "unknown" if band is None else band

@@ -18,6 +18,9 @@ class SignoffSchema(InputSchema):
     signed_at = ma.fields.AwareDateTime(required=True)
     signature_png = ma.fields.String(required=True, metadata={
         "description": "PNG image, base64 (a data: URL is accepted)"})
+    enumerator_confirmed_at = ma.fields.AwareDateTime(load_default=None, metadata={
+        "description": "when the enumerator confirmed, on the phone, that the household saw "
+                       "its results and the record is true (the form's second signer)"})
 
 
 class HouseholdInputSchema(InputSchema):
@@ -36,6 +39,19 @@ class HouseholdInputSchema(InputSchema):
     members = ma.fields.List(ma.fields.Raw(), required=True)
     answers = ma.fields.Dict(required=True)
     happiness = ma.fields.Raw(load_default=None, allow_none=True)
+    incomplete_reason = ma.fields.String(
+        load_default=None, allow_none=True, validate=ma.validate.Length(max=32), metadata={
+            "description": "Why required answers are missing, as the enumerator chose it: a "
+                           "value of the questionnaire's code_lists.incomplete_reason (e.g. "
+                           "refused_part). Without it, a household with an unanswered "
+                           "required question is refused (422, ANSWER_REQUIRED on each "
+                           "answers.<id>); with it, the household is stored as partial. "
+                           "Dropped with a warning (REASON_NOT_NEEDED) when nothing is "
+                           "missing."})
+    incomplete_note = ma.fields.String(
+        load_default=None, allow_none=True, validate=ma.validate.Length(max=200), metadata={
+            "description": "A short note on the reason; required when the reason's entry "
+                           "has note_required (other)"})
     interviewed_on = ma.fields.Date(required=True)
     gps = ma.fields.Nested(GpsSchema, load_default=None, allow_none=True)
     gps_missing_reason = ma.fields.String(load_default=None, allow_none=True,
@@ -59,7 +75,9 @@ class HistorySchema(ma.Schema):
         "description": "submitted, corrected, moved, returned or locked"})
     version = ma.fields.Integer()
     reason = ma.fields.String(allow_none=True)
-    detail = ma.fields.Dict(allow_none=True)
+    detail = ma.fields.Dict(allow_none=True, metadata={
+        "description": "fields a correction changed (names, never values), villages a move "
+                       "went between, incomplete_reason of a partial household"})
     actor_id = ma.fields.Integer(allow_none=True)
     actor_name = ma.fields.String(allow_none=True)
     actor_role = ma.fields.String()
@@ -109,10 +127,16 @@ class HouseholdSchema(ma.Schema):
     gps_missing_reason = ma.fields.String(allow_none=True)
     signed_by = ma.fields.String()
     signed_at = ma.fields.DateTime()
+    enumerator_confirmed_at = ma.fields.DateTime(allow_none=True)
     member_count = ma.fields.Integer()
     members = ma.fields.List(ma.fields.Nested(MemberSchema))
     answers = ma.fields.Dict()
     happiness = ma.fields.Integer(allow_none=True)
+    incomplete_reason = ma.fields.String(allow_none=True, metadata={
+        "description": "null for a complete household; for a partial one, why answers "
+                       "are missing"})
+    incomplete_reason_th = ma.fields.String(allow_none=True)
+    incomplete_note = ma.fields.String(allow_none=True)
     residence_land = ma.fields.Dict(allow_none=True)
     occupation_land = ma.fields.Dict(allow_none=True)
     indicators = ma.fields.List(ma.fields.Nested(IndicatorResultSchema))
@@ -144,6 +168,7 @@ class HouseholdSummarySchema(ma.Schema):
     version = ma.fields.Integer()
     member_count = ma.fields.Integer()
     income_per_person = ma.fields.Float(allow_none=True)
+    incomplete_reason = ma.fields.String(allow_none=True)
     updated_at = ma.fields.DateTime()
 
 

@@ -14,7 +14,9 @@ The household payload accepted here and by :func:`survey.indicators.evaluate`::
                   "religion": "1", "health": "0", "self_care": true,
                   "informant": true, "welfare_card": false}],
      "answers": {"1.2": {"option": "1"}, "22.1.1": 120000, "23.1": [{"option": "2"}]},
-     "happiness": 7}
+     "happiness": 7,
+     "incomplete_reason": null,           # or a code of code_lists.incomplete_reason
+     "incomplete_note": null}             # required when that code has note_required
 
 Code values come from the version's ``code_lists``; land fields use the ``choice`` encoding
 with the options of ``household_fields``; answers use the encoding documented in
@@ -27,9 +29,18 @@ Decisions:
 * Birth dates are accepted only as ``dd/mm/yyyy`` in the Buddhist Era, zero-padded, as the
   form writes them. ISO dates are rejected: ``2530-04-15`` and ``1987-04-15`` would both look
   plausible, and a silent 543-year slip is worse than an error.
-* A missing answer to a relevant required question is a warning (``ANSWER_MISSING``), not an
-  error: the household can be stored and the affected indicator evaluates to INCOMPLETE,
-  which the quality checks count.
+* A missing answer to a relevant required question is an error (``ANSWER_REQUIRED``) unless
+  the enumerator chose why in ``incomplete_reason`` (the household refused part of the
+  interview, the informant could not answer …): then it is a warning (``ANSWER_MISSING``),
+  the household is stored as *partial* with its reason, the affected indicators evaluate to
+  INCOMPLETE, and progress and reports count partial households apart. The reason explains
+  unanswered questions only: the roster, the land fields and the happiness score stay
+  required (``NO_MEMBERS``, ``FIELD_REQUIRED``), since every indicator depends on the roster.
+* A reason on a household with nothing missing is dropped with a warning
+  (``REASON_NOT_NEEDED``; ``ValidationReport.partial`` is false), like an answer to a question
+  the household is not asked: the household is complete, which is all the rule asks, and
+  refusing a signed interview would send it back to the phone for a field that changes
+  nothing. A code outside the list is an error either way.
 * ``today`` is the interview date: relevance (e.g. "a child under 1 year") depends on it.
 
 Error codes (``Issue.error_code``), errors unless marked (W):
@@ -69,7 +80,11 @@ COUNT_BELOW_MINIMUM               e.g. "ไม่ได้รับ 0 คน"
 COUNT_EXCEEDS_MEMBERS             more persons than the roster (or the group counted) has
 COUNT_EXCEEDS_ANSWER              more persons than the earlier answer it refines
 VALUE_OUT_OF_RANGE                hours, times, ตารางวา outside their range
-ANSWER_MISSING (W)                a relevant required question is unanswered
+ANSWER_REQUIRED                   a relevant required question is unanswered and no
+                                  ``incomplete_reason`` says why
+ANSWER_MISSING (W)                the same, with an ``incomplete_reason``: stored as partial
+REASON_NOT_NEEDED (W)             ``incomplete_reason`` / ``incomplete_note`` on a household
+                                  with nothing missing: dropped
 ANSWER_NOT_RELEVANT (W)           an answer to a question the household is not asked: dropped
                                   (``ValidationReport.dropped``), never scored or stored
 MEMBERS_MANY (W)                  more members than ``MEMBERS_WARNING``
@@ -104,11 +119,13 @@ from survey.questionnaires import (
 
 # Column sizes of the free-text fields (the models use the same numbers).
 TEXT_LIMITS = {"first_name": 100, "last_name": 100, "house_number": 40,
-               "gps_missing_reason": 200, "signed_by": 200, "name": 200}
+               "gps_missing_reason": 200, "signed_by": 200, "name": 200,
+               "incomplete_note": 200}
 NOT_TEXT = {"signature_png"}  # data, not text: checked (and bounded) where it is decoded
 MAX_MEMBERS = 50              # above: an error (no household is this large)
 MEMBERS_WARNING = 20          # above: a warning to double-check
 MAX_AMOUNT_BAHT = 10_000_000_000  # one item above ten billion baht a year is not a household
+INCOMPLETE_REASONS = "incomplete_reason"  # the version's code list of reasons for gaps
 
 _NATIONAL_ID = re.compile(r"[0-9]{13}")
 _BE_DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
@@ -228,6 +245,9 @@ class ValidationReport:
     errors: tuple[Issue, ...] = ()
     warnings: tuple[Issue, ...] = ()
     dropped: tuple[str, ...] = ()  # question ids answered although not asked: not kept
+    # Required answers are missing and ``incomplete_reason`` says why: keep the reason.
+    # False for a complete household, whose reason (if any) is dropped.
+    partial: bool = False
 
     @property
     def ok(self) -> bool:
@@ -243,7 +263,7 @@ def validate_household(version: QuestionnaireVersion | str, payload: Any, *,
     else:
         checker.household(payload)
     return ValidationReport(tuple(checker.errors), tuple(checker.warnings),
-                            tuple(checker.dropped))
+                            tuple(checker.dropped), checker.partial)
 
 
 @dataclass
@@ -255,6 +275,7 @@ class _Checker:
     roster: list[Person] = field(default_factory=list)
     answers: Mapping = field(default_factory=dict)
     dropped: list[str] = field(default_factory=list)
+    partial: bool = False
 
     def error(self, path: str, code: str, message: str) -> None:
         self.errors.append(Issue(path, code, message))
@@ -270,6 +291,7 @@ class _Checker:
         if isinstance(answers, Mapping):
             self.answers = answers
             self.check_answers()
+            self.explain_gaps(payload, self.unanswered())
         else:
             self.error("answers", "FIELD_TYPE", "คำตอบต้องเป็น JSON object แยกตามรหัสข้อ")
         self.cross_checks(payload)
@@ -510,17 +532,54 @@ class _Checker:
                            f"ข้อ {qid} คำนวณจากข้อมูลอื่นหรือเป็นหัวข้อ ไม่ต้องส่งคำตอบ")
             elif value is not None:
                 self.answer(path, question, value)
+
+    def unanswered(self) -> list[tuple[str, str]]:
+        """``(path, "ข้อ …")`` of each relevant required question left unanswered; an
+        either/or pair is named once, by its first question."""
         order = list(self.version.questions)
+        gaps = []
         for question in self.version.questions.values():
             if not self.missing(question):
                 continue
             other = question.required_unless_answered
             if question.required:
-                self.warn(f"answers.{question.id}", "ANSWER_MISSING",
-                          f"ยังไม่ได้ตอบข้อ {question.id}")
-            elif order.index(question.id) < order.index(other):  # one warning per either/or pair
-                self.warn(f"answers.{question.id}", "ANSWER_MISSING",
-                          f"ยังไม่ได้ตอบข้อ {question.id} หรือข้อ {other}")
+                gaps.append((f"answers.{question.id}", f"ข้อ {question.id}"))
+            elif order.index(question.id) < order.index(other):
+                gaps.append((f"answers.{question.id}", f"ข้อ {question.id} หรือข้อ {other}"))
+        return gaps
+
+    def explain_gaps(self, payload: Mapping, gaps: list[tuple[str, str]]) -> None:
+        """Unanswered questions are errors unless ``incomplete_reason`` says why, then
+        warnings and the household is partial (see the module's decisions)."""
+        reason, note = payload.get("incomplete_reason"), payload.get("incomplete_note")
+        given = not _blank(reason)
+        entry = self.reason_entry(reason) if given else None
+        if not gaps:
+            if given or not _blank(note):
+                self.warn("incomplete_reason" if given else "incomplete_note",
+                          "REASON_NOT_NEEDED",
+                          "ตอบครบทุกข้อแล้ว จึงไม่บันทึกเหตุผลที่ข้อมูลไม่ครบ")
+            return
+        if not given:
+            for path, question in gaps:
+                self.error(path, "ANSWER_REQUIRED", f"ยังไม่ได้ตอบ{question} กรุณาตอบ "
+                           "หรือเลือกเหตุผลที่ครัวเรือนตอบไม่ครบ")
+            return
+        for path, question in gaps:
+            self.warn(path, "ANSWER_MISSING", f"ยังไม่ได้ตอบ{question}")
+        self.partial = entry is not None
+        if entry is not None and (entry.get("note_required") or not _blank(note)):
+            self.required_text("incomplete_note", note,
+                               f"รายละเอียดของเหตุผล \"{entry['label_th']}\"")
+
+    def reason_entry(self, value: Any) -> Mapping | None:
+        """The entry of an ``incomplete_reason`` code; an error when it is not in the list."""
+        reasons = self.version.code_lists.get(INCOMPLETE_REASONS)
+        entry = reasons.entry(value) if reasons else None
+        if entry is None:
+            self.error("incomplete_reason", "CODE_NOT_IN_LIST",
+                       f"เหตุผลที่ข้อมูลไม่ครบ: ไม่มีรหัส {value!r} ในรายการ")
+        return entry
 
     def missing(self, question: Question) -> bool:
         """A relevant question the form requires (alone, or as one of a pair) is unanswered."""

@@ -23,18 +23,21 @@ COLUMNS = {
     "target": lambda line: line.target if line.has_target else None,
     "collected": lambda line: line.collected, "pct": lambda line: line.pct,
     "returned": lambda line: line.returned, "warnings": lambda line: line.warnings,
-    "last_sync": lambda line: line.last_sync, "eta": lambda line: line.eta,
+    "partial": lambda line: line.partial, "last_sync": lambda line: line.last_sync,
+    "eta": lambda line: line.eta,
     "enumerators": lambda line: line.enumerators,
 }
+PARTIAL_TH = "ไม่สมบูรณ์ (มีเหตุผล)"  # of the collected: see survey.progress
 HEADER = ["รหัส", "ชื่อ", "ประเภท", "เป้าหมาย", "จัดเก็บแล้ว", "ร้อยละ", "รอแก้ไข",
-          "มีคำเตือน", "ส่งข้อมูลล่าสุด", "คาดว่าจะเสร็จ"]
+          "มีคำเตือน", PARTIAL_TH, "ส่งข้อมูลล่าสุด", "คาดว่าจะเสร็จ"]
 
 
 def _row(line, kind_th: str) -> list:
     return [line.code, line.name_th, kind_th or line.kind_th,
             line.target if line.has_target else None, line.collected,
             round(line.pct, 1) if line.pct is not None else None, line.returned,
-            line.warnings, be_date(line.last_sync, with_time=True) if line.last_sync else "",
+            line.warnings, line.partial,
+            be_date(line.last_sync, with_time=True) if line.last_sync else "",
             be_date(line.eta) if line.eta else ""]
 
 

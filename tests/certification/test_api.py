@@ -143,6 +143,20 @@ def test_failing_gates_are_listed_and_block(client, tiny_province, household_pay
     assert "25.0%" in gates[0]["value"] and gates[0]["threshold"] == "≥ 90%"
 
 
+def test_a_partial_household_with_its_reason_does_not_block_the_lao(client, collected,
+                                                                      household_payload):
+    village = LAOS[LAO_A][0]
+    partial = household_payload(998, village_code=village, house_code="74010009998")
+    partial["answers"] = {}
+    headers = collected.headers[f"enumerator{LAO_A}"]
+    assert client.post("/api/v1/households", json=partial,
+                       headers=headers).status_code == 422
+    partial["incomplete_reason"] = "refused_part"
+    assert client.post("/api/v1/households", json=partial,
+                       headers=headers).status_code == 201
+    assert certify(client, collected, f"lao{LAO_A}", "lao", LAO_A).status_code == 201
+
+
 def test_a_district_waits_for_every_lao(client, collected):
     early = certify(client, collected, "district", "district", DISTRICT)
     assert early.status_code == 409

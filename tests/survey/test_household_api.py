@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.auth.models import Role
 from app.extensions import db
 from app.units import Unit
+from survey import rollup as rollups
 from survey.households import lock_area
 from survey.models import Household, QualityIssue, VillageRollup
 from tests.fixtures.survey import OTHER_VILLAGE, VILLAGE
@@ -78,7 +79,10 @@ def test_same_house_code_twice_in_a_round_is_409_pointing_at_the_first(
     response = post(client, headers, second)
     assert response.status_code == 409
     assert response.json["error_code"] == "DUPLICATE_HOUSE_CODE"
-    assert response.json["errors"]["house_code"][0]["existing_id"] == first["id"]
+    detail = response.json["errors"]["house_code"][0]
+    assert detail["existing_id"] == first["id"]
+    assert detail["existing_house_number"] == first["house_number"]
+    assert detail["existing_village_code"] == first["village_code"]
     assert households() == 1
 
 
@@ -271,3 +275,123 @@ def test_my_villages_show_progress(client, enumerator, auth_header, household_pa
     progress = {v["code"]: v["collected"] for v in villages}
     assert progress == {VILLAGE: 1, OTHER_VILLAGE: 0}
     assert villages[0]["lao_name_th"]
+
+
+# ------------------------------------------------------------------ partial households
+
+def reasons(client, headers) -> dict:
+    questionnaire = client.get("/api/v1/questionnaires/2560-2564", headers=headers).json
+    return {e["value"]: e for e in questionnaire["code_lists"]["incomplete_reason"]["values"]}
+
+
+def test_unanswered_questions_are_refused_by_name_unless_a_reason_is_chosen(
+        client, enumerator, auth_header, household_payload):
+    """A field test stored a household with no answer at all: now it is a 422 naming
+    every unanswered question, and nothing is stored."""
+    headers = auth_header(enumerator)
+    response = post(client, headers, household_payload(30, answers={}))
+    assert response.status_code == 422 and response.json["error_code"] == "VALIDATION_ERROR"
+    errors = response.json["errors"]
+    assert {"answers.4.1", "answers.8.1", "answers.22.1.1"} <= set(errors)
+    assert all(field.startswith("answers.") for field in errors)
+    assert {e["error_code"] for items in errors.values() for e in items} == {"ANSWER_REQUIRED"}
+    assert "ข้อ 4.1" in errors["answers.4.1"][0]["message"]
+    assert households() == 0 and rollup() is None
+    # The phone offers the reasons, with Thai labels, from the questionnaire.
+    offered = reasons(client, headers)
+    assert set(offered) == {"refused_part", "respondent_unavailable", "other"}
+    assert offered["refused_part"]["label_th"] == "ครัวเรือนไม่ยินยอมตอบบางส่วน"
+    assert offered["other"]["note_required"] is True
+
+
+def test_reason_codes_outside_the_list_are_refused(client, enumerator, auth_header,
+                                                   household_payload):
+    headers = auth_header(enumerator)
+    for reason, field, code in (("too_busy", "incomplete_reason", "CODE_NOT_IN_LIST"),
+                                ("other", "incomplete_note", "FIELD_REQUIRED")):
+        response = post(client, headers, household_payload(31, answers={},
+                                                           incomplete_reason=reason))
+        assert response.status_code == 422, response.json
+        assert [e["error_code"] for e in response.json["errors"][field]] == [code]
+    assert households() == 0
+
+
+def test_a_partial_household_is_stored_with_its_reason_and_counted_apart(
+        client, login, make_user, enumerator, auth_header, household_payload, survey_round):
+    headers = auth_header(enumerator)
+    assert post(client, headers, household_payload(32)).status_code == 201
+    body = household_payload(33, answers={}, incomplete_reason="refused_part")
+    response = post(client, headers, body)
+    assert response.status_code == 201, response.json
+    stored = response.json
+    assert (stored["incomplete_reason"], stored["incomplete_reason_th"]) == (
+        "refused_part", "ครัวเรือนไม่ยินยอมตอบบางส่วน")
+    assert "ANSWER_MISSING" in {w["error_code"] for w in stored["warnings"]}
+    assert "incomplete" in {r["outcome"] for r in stored["indicators"]}
+    url = f"/api/v1/households/{body['client_uuid']}"
+    assert client.get(url, headers=headers).json["incomplete_reason"] == "refused_part"
+    assert client.get(url + "/history", headers=headers).json[0]["detail"] == {
+        "incomplete_reason": "refused_part"}
+    # Rollups: collected like any household, and counted apart; still exact.
+    row = rollup()
+    assert (row.households, row.partial_households) == (2, 1)
+    assert rollups.totals_of(row) == rollups.recompute(survey_round, VILLAGE)
+    # Reports: JSON, CSV.
+    officer = make_user(Role.DISTRICT_OFFICER, area_code="6501")
+    officer_headers = auth_header(officer)
+    for kind in ("population", "indicators", "income-expense"):
+        report = client.get(f"/api/v1/reports/{kind}?round=2565&area=650102&breakdown=true",
+                            headers=officer_headers).json
+        assert report["partial_households"] == 1, kind
+        assert report["breakdown"][0]["partial_households"] == 1
+    csv_lines = client.get("/api/v1/reports/population?round=2565&area=650102&format=csv",
+                           headers=officer_headers).get_data(as_text=True).splitlines()
+    header = csv_lines[0].lstrip("\ufeff").split(",")
+    column = header.index("ครัวเรือนที่ข้อมูลไม่สมบูรณ์ (มีเหตุผล)")
+    assert {line.split(",")[column] for line in csv_lines[1:]} == {"1"}
+    # Progress: the page and its download have their own column.
+    login(officer)
+    page = client.get("/progress/?area=650102&round=2565").get_data(as_text=True)
+    assert "ไม่สมบูรณ์ (มีเหตุผล)" in page and 'id="total-partial">1<' in page
+    lines = client.get("/progress/?area=650102&round=2565&format=csv").get_data(
+        as_text=True).lstrip("\ufeff").splitlines()
+    header = lines[0].split(",")
+    village = next(line.split(",") for line in lines if line.startswith(VILLAGE))
+    assert village[header.index("จัดเก็บแล้ว")] == "2"
+    assert village[header.index("ไม่สมบูรณ์ (มีเหตุผล)")] == "1"
+
+
+def test_a_correction_that_removes_answers_needs_a_reason(client, enumerator, auth_header,
+                                                          household_payload, survey_round):
+    headers = auth_header(enumerator)
+    body = household_payload(34)
+    url = f"/api/v1/households/{body['client_uuid']}"
+    assert post(client, headers, body).status_code == 201
+    gaps = copy.deepcopy(body)
+    del gaps["answers"]["4.1"], gaps["answers"]["8.1"]
+    refused = client.put(url, headers={**headers, "If-Match": '"1"'}, json=gaps)
+    assert refused.status_code == 422
+    assert {field: [e["error_code"] for e in items]
+            for field, items in refused.json["errors"].items()} == {
+        "answers.4.1": ["ANSWER_REQUIRED"], "answers.8.1": ["ANSWER_REQUIRED"]}
+    assert db.session.get(Household, body["client_uuid"]).version == 1
+    note = "ผู้ให้ข้อมูลต้องรีบไปทำงาน"
+    explained = dict(gaps, incomplete_reason="other", incomplete_note=note)
+    corrected = client.put(url, headers={**headers, "If-Match": '"1"'}, json=explained)
+    assert corrected.status_code == 200, corrected.json
+    assert (corrected.json["incomplete_reason"], corrected.json["incomplete_note"]) == (
+        "other", note)
+    assert rollup().partial_households == 1
+    last = client.get(url + "/history", headers=headers).json[-1]
+    assert last["detail"]["incomplete_reason"] == "other" and note not in str(last)
+    assert {"answers.4.1", "incomplete_reason", "incomplete_note"} <= set(
+        last["detail"]["fields"])
+    # Answered again: the reason has nothing left to explain and is dropped with a warning.
+    complete = dict(body, incomplete_reason="other", incomplete_note=note)
+    fixed = client.put(url, headers={**headers, "If-Match": '"2"'}, json=complete)
+    assert fixed.status_code == 200, fixed.json
+    assert fixed.json["incomplete_reason"] is None and fixed.json["incomplete_note"] is None
+    assert ("incomplete_reason", "REASON_NOT_NEEDED") in {
+        (w["field"], w["error_code"]) for w in fixed.json["warnings"]}
+    assert rollup().partial_households == 0
+    assert rollups.totals_of(rollup()) == rollups.recompute(survey_round, VILLAGE)

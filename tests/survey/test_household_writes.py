@@ -255,7 +255,7 @@ def test_an_unanswered_income_item_makes_income_unknown_not_zero(
     complete = household_payload(13)
     complete["answers"].update({"22.1.1": 100_000, "22.1.2": 20_000, "22.1.3": 0,
                                 "22.1.4": 5_000})
-    partial = household_payload(14)
+    partial = household_payload(14, incomplete_reason="respondent_unavailable")
     partial["answers"].update({"22.1.1": 300_000, "22.1.2": 8_400, "22.1.4": 0})
     partial["answers"].pop("22.1.3", None)
     assert post(client, headers, complete).status_code == 201

@@ -50,7 +50,8 @@ def test_progress_counts_per_village_enumerator_and_area(client, login, make_use
                         Target(round_year=2565, area_code=OTHER_VILLAGE, households=4)])
     db.session.commit()
     first, _, _ = submit(client, auth_header, enumerator, household_payload, (1, 2, 3))
-    with_warning = household_payload(4, village_code=OTHER_VILLAGE)
+    with_warning = household_payload(4, village_code=OTHER_VILLAGE,
+                                     incomplete_reason="refused_part")
     with_warning["answers"].pop(next(iter(with_warning["answers"])))
     response = client.post("/api/v1/households", headers=auth_header(enumerator),
                            json=with_warning)

@@ -1,11 +1,13 @@
 """Rollups stay exact: after any sequence of submissions, replays, corrections, returns and
-locks, every village's rollup equals a full recomputation from its households."""
+locks — of complete households, partial ones (answers missing, with a reason) and refused
+ones (answers missing, no reason) — every village's rollup equals a full recomputation from
+its households."""
 import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.areas.queries import get_area
 from app.auth.models import Role
@@ -19,11 +21,14 @@ from survey.schemas import HouseholdInputSchema
 from tests.fixtures.survey import OTHER_VILLAGE, VILLAGE
 
 VILLAGES = [VILLAGE, OTHER_VILLAGE]
+# How a body's answers are left: all given, every k-th one dropped with a reason (k = 1:
+# none left), or dropped without one (refused).
+gaps = st.one_of(st.just(None), st.tuples(st.integers(1, 4), st.booleans()))
 
 operation = st.one_of(
-    st.tuples(st.just("submit"), st.integers(0, 10**6), st.sampled_from(VILLAGES)),
+    st.tuples(st.just("submit"), st.integers(0, 10**6), st.sampled_from(VILLAGES), gaps),
     st.tuples(st.just("replay"), st.integers(0, 50)),
-    st.tuples(st.just("correct"), st.integers(0, 50), st.integers(0, 10**6)),
+    st.tuples(st.just("correct"), st.integers(0, 50), st.integers(0, 10**6), gaps),
     st.tuples(st.just("move"), st.integers(0, 50), st.sampled_from(VILLAGES)),
     st.tuples(st.just("return"), st.integers(0, 50)),
     st.tuples(st.just("lock"), st.sampled_from(VILLAGES)),
@@ -34,10 +39,23 @@ def parsed(body: dict) -> dict:
     return HouseholdInputSchema().load(json.loads(json.dumps(body)))
 
 
+def with_gaps(body: dict, how) -> dict:
+    """``body`` with every k-th answer dropped, and a reason when ``how`` says so."""
+    if how is not None:
+        every, explained = how
+        body["answers"] = {q: v for i, (q, v) in enumerate(body["answers"].items())
+                           if i % every}
+        body["incomplete_reason"] = "refused_part" if explained else None
+    return body
+
+
 def assert_rollups_exact(round_: SurveyRound) -> None:
     rows = {r.area_code: r for r in db.session.scalars(select(VillageRollup))}
     for code in VILLAGES:
         expected = rollup.recompute(round_, code)
+        assert expected["partial_households"] == db.session.scalar(
+            select(func.count()).where(Household.village_code == code,
+                                       Household.incomplete_reason.is_not(None)))
         if code not in rows:
             assert expected["households"] == 0
             continue
@@ -64,7 +82,7 @@ def test_rollups_equal_recomputation(app, survey_round, enumerator, make_user,
     for op in operations:
         try:
             if op[0] == "submit":
-                body = household_payload(op[1], village_code=op[2])
+                body = with_gaps(household_payload(op[1], village_code=op[2]), op[3])
                 body["house_code"] = None  # random seeds may repeat a house code
                 service.submit(enumerator, parsed(body), body)
                 sent.append(body)
@@ -74,8 +92,8 @@ def test_rollups_equal_recomputation(app, survey_round, enumerator, make_user,
             elif sent and op[0] == "correct":
                 original = sent[op[1] % len(sent)]
                 household = db.session.get(Household, original["client_uuid"])
-                body = household_payload(op[2], village_code=household.village_code,
-                                         client_uuid=original["client_uuid"])
+                body = with_gaps(household_payload(op[2], village_code=household.village_code,
+                                                   client_uuid=original["client_uuid"]), op[3])
                 body["house_code"] = None
                 service.correct(enumerator, household, parsed(body),
                                 service.etag(household))
@@ -92,6 +110,10 @@ def test_rollups_equal_recomputation(app, survey_round, enumerator, make_user,
         except Problem as refused:  # a refused change must change nothing
             db.session.rollback()
             assert refused.error_code in {"HOUSEHOLD_LOCKED", "ALREADY_RETURNED", "UUID_CONFLICT",
-                                          "RETURNS_OUTSTANDING", "SAME_VILLAGE"}
+                                          "RETURNS_OUTSTANDING", "SAME_VILLAGE",
+                                          "VALIDATION_ERROR"}
+            if refused.error_code == "VALIDATION_ERROR":  # only for answers without a reason
+                assert {e["error_code"] for items in refused.errors.values()
+                        for e in items} == {"ANSWER_REQUIRED"}
         db.session.expire_all()
         assert_rollups_exact(survey_round)

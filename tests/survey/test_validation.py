@@ -360,23 +360,63 @@ def test_hours_range(payload):
     assert ("answers.16.5", "VALUE_OUT_OF_RANGE") in errors(payload)
 
 
-def test_missing_answers_are_warnings(payload):
+def test_missing_answers_are_errors_without_a_reason(payload):
     del payload["answers"]["4.1"], payload["answers"]["16.2"]
     report = validate_household(V, payload, today=TODAY)
-    assert report.ok
+    assert {(i.field, i.error_code) for i in report.errors} == {
+        ("answers.4.1", "ANSWER_REQUIRED"), ("answers.16.2", "ANSWER_REQUIRED")}
+    assert all("ข้อ" in i.message_th for i in report.errors) and not report.partial
+
+
+def test_missing_answers_with_a_reason_are_warnings(payload):
+    del payload["answers"]["4.1"], payload["answers"]["16.2"]
+    payload["incomplete_reason"] = "refused_part"
+    report = validate_household(V, payload, today=TODAY)
+    assert report.ok and report.partial
     found = {(i.field, i.error_code) for i in report.warnings}
     assert {("answers.4.1", "ANSWER_MISSING"), ("answers.16.2", "ANSWER_MISSING")} <= found
 
 
-def test_either_or_pair_warns_once():
+def test_either_or_pair_is_named_once():
     alone = make_household(random.Random(1), village_code=VILLAGE, as_of=TODAY,
                            members=family()[:1])
     alone["answers"].pop("31.2.1", None)
     alone["answers"].pop("31.2.2", None)
+    refused = validate_household(V, alone, today=TODAY).errors
+    assert [(i.field, i.error_code) for i in refused] == [("answers.31.2.1", "ANSWER_REQUIRED")]
+    alone["incomplete_reason"] = "respondent_unavailable"
     missing = [i for i in validate_household(V, alone, today=TODAY).warnings
                if i.error_code == "ANSWER_MISSING"]
     assert [i.field for i in missing] == ["answers.31.2.1"]
-    assert "31.2.2" in missing[0].message_th
+    assert "31.2.2" in missing[0].message_th and "31.2.2" in refused[0].message_th
+
+
+def test_reason_codes_come_from_the_questionnaire(payload):
+    del payload["answers"]["4.1"]
+    payload["incomplete_reason"] = "lazy"
+    assert errors(payload) == {("incomplete_reason", "CODE_NOT_IN_LIST")}
+    payload["incomplete_reason"] = "other"  # asks for a note
+    assert errors(payload) == {("incomplete_note", "FIELD_REQUIRED")}
+    payload["incomplete_note"] = "บ้านถูกน้ำท่วม สัมภาษณ์ได้เพียงบางส่วน"
+    assert errors(payload) == set()
+
+
+def test_a_reason_on_a_complete_household_is_dropped_with_a_warning(payload):
+    payload["incomplete_reason"] = "refused_part"
+    report = validate_household(V, payload, today=TODAY)
+    assert report.ok and not report.partial
+    assert ("incomplete_reason", "REASON_NOT_NEEDED") in warnings(payload)
+    payload["incomplete_reason"] = "lazy"  # a wrong code is wrong either way
+    assert errors(payload) == {("incomplete_reason", "CODE_NOT_IN_LIST")}
+
+
+def test_a_reason_excuses_answers_only(payload):
+    """The roster and the happiness score stay required: a reason explains unanswered
+    questions, and every indicator depends on the roster."""
+    payload.update(answers={}, members=[], happiness=None, incomplete_reason="refused_part")
+    found = errors(payload)
+    assert {("members", "NO_MEMBERS"), ("happiness", "FIELD_REQUIRED")} <= found
+    assert not {code for field, code in found if field.startswith("answers.")}
 
 
 # ---------------------------------------------------------------- plausibility
