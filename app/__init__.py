@@ -8,8 +8,8 @@ from pathlib import Path
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
 
+from app import compression, errors, thai
 from app import config as app_config
-from app import errors, thai
 from app.db_types import utcnow
 from app.extensions import api, db, migrate
 from app.input_limits import BoundedJSONProvider, reject_nul_characters
@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(app_config.from_environment(app.instance_path))
     app.config.update(config or {})
+    compression.init_app(app)  # first, so that it sees each response last
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)

@@ -87,6 +87,9 @@ def from_environment(instance_path: str) -> dict:
         # The packages that plug into the app (each has ``init_app(app)``).
         "BMN_PACKAGES": ["survey", "certification", "gis"],
         "MAX_CONTENT_LENGTH": _int("BMN_MAX_UPLOAD_MB", 32) * 1024 * 1024,
+        # Compress text responses (brotli or gzip, see app.compression); 0 when a reverse
+        # proxy in front already does.
+        "BMN_COMPRESS": _flag("BMN_COMPRESS", True),
         # OpenAPI (flask-smorest).
         "API_TITLE": "BMN (จปฐ.) survey API",
         "API_VERSION": "v1",

@@ -78,11 +78,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, workdir: Path, *, workers: int, threads: int):
-    """A real gunicorn serving the app on ``url``; yields its base URL."""
+def server(url: str, workdir: Path, *, workers: int, threads: int, env: dict | None = None):
+    """A real gunicorn serving the app on ``url`` (``env``: extra settings); yields its
+    base URL."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET,
-           "BMN_INSTANCE_PATH": str(workdir / "instance")}
+           "BMN_INSTANCE_PATH": str(workdir / "instance"), **(env or {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",

@@ -13,14 +13,14 @@ from app.auth.guard import require
 from app.auth.policy import Action, may
 from app.errors import ErrorSchema, Problem
 from app.extensions import db
-from survey import access, planning
+from survey import access, planning, questionnaire_document
 from survey import household_views as views
 from survey import households as service
 from survey.models import (
     Household,
     SurveyRound,
 )
-from survey.questionnaires import UnknownQuestionnaireVersion, get_version
+from survey.questionnaires import UnknownQuestionnaireVersion
 from survey.schemas import (
     AssignmentInputSchema,
     HistorySchema,
@@ -43,11 +43,15 @@ blp = Blueprint("survey_api", __name__, url_prefix="/api/v1",
 @blp.route("/questionnaires/<version>")
 class Questionnaire(MethodView):
     @blp.response(200)
+    @blp.alt_response(304, description="If-None-Match names the current ETag")
     def get(self, version):
-        """The questionnaire definition a phone renders the form from."""
+        """The questionnaire definition a phone renders the form from. It changes only
+        with a deploy: send its ``ETag`` as ``If-None-Match`` to get 304 instead of the
+        200 KB again. (The app's service worker precaches the same document from
+        ``/collect/questionnaires/{version}.json``.)"""
         require(Action.AREA_READ)
         try:
-            return get_version(version).to_dict()
+            return questionnaire_document.respond(version, cache_control="private, no-cache")
         except UnknownQuestionnaireVersion as exc:
             raise Problem("UNKNOWN_QUESTIONNAIRE", version=version) from exc
 
