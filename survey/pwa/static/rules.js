@@ -14,10 +14,12 @@ export function nationalIdProblem(id) {
 }
 
 export function parseBeDate(text) {
-  const m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(text || "");
+  const m = typeof text === "string" && /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(text);
   if (!m) return null;
   const [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3]) - 543];
-  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (y < 1) return null; // as Python's date: no year 0
+  const date = new Date(Date.UTC(2000, mo - 1, d));
+  date.setUTCFullYear(y, mo - 1, d); // Date.UTC would read years 0-99 as 1900-1999
   return date.getUTCDate() === d && date.getUTCMonth() === mo - 1 ? date : null;
 }
 
