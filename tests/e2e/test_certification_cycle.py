@@ -13,7 +13,7 @@ import unicodedata
 import pypdfium2
 
 from tests.e2e.conftest import ROOT, fits, officer, shot
-from tests.e2e.test_collect import login, sign_and_finish
+from tests.e2e.phone_ui import Enumerator
 from tests.fixtures.certification import DISTRICT, LAOS, PROVINCE
 
 LAO_A = sorted(LAOS)[0]
@@ -73,16 +73,12 @@ def test_certification_cycle_through_the_pages(browser, collected, server, phone
     assert "รายได้ไม่สอดคล้องกับอาชีพ" in lao.text_content("#returned")
 
     # The enumerator, on a phone, sees it come back, corrects it and sends it again.
-    login(phone, users[f"enumerator{LAO_A}"], village=village)
+    volunteer = Enumerator(phone)
+    volunteer.sign_in(users[f"enumerator{LAO_A}"], village)
     phone.wait_for_selector(".rec.returned")
     assert "รายได้ไม่สอดคล้องกับอาชีพ" in phone.text_content(".rec.returned")
     shot(phone, "c04-phone-returned")
-    phone.click(".rec.returned a")
-    phone.click("#edit")
-    phone.fill("#house_number", "88/8")
-    phone.wait_for_timeout(200)
-    sign_and_finish(phone, body["client_uuid"])
-    phone.wait_for_selector('#rec-state[data-state="sent"]')
+    volunteer.correct_returned("88/8")
 
     lao.reload()
     assert state(lao) == "stale" and lao.query_selector("#returned") is None

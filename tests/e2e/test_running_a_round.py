@@ -13,12 +13,8 @@ import openpyxl
 
 from app.auth.models import Role
 from tests.e2e.conftest import fits, new_phone, officer, shot
-from tests.e2e.test_collect import (
-    factory_household,
-    fill_rest,
-    sign_and_finish,
-    start_household,
-)
+from tests.e2e.phone_ui import Enumerator
+from tests.e2e.test_collect import quick_partial
 
 VOLUNTEER = "นางสาวมาลี ศรีสุข"
 
@@ -80,11 +76,10 @@ def test_a_round_from_allocation_to_payment(browser, server, make_user, survey_r
     assert "#enrol" not in phone.url  # the spent code is not kept in the history
     phone.evaluate("navigator.serviceWorker.ready")
     shot(phone, "r03-phone-enrolled")
-    household = factory_household(31, "65010000031")
-    uuid = start_household(phone, household["house_code"], "31")
-    fill_rest(phone, household, members=household["members"])
-    sign_and_finish(phone, uuid)
-    phone.wait_for_selector('#rec-state[data-state="sent"]')
+    volunteer = Enumerator(phone)
+    quick_partial(volunteer, "65010000031", "31", seed=31)
+    volunteer.sign_and_finish()
+    phone.wait_for_selector('main[data-screen="record:sent"]')
 
     # A second phone with the same link is refused, in Thai.
     other = new_phone(browser, server)
@@ -120,11 +115,11 @@ def test_a_round_from_allocation_to_payment(browser, server, make_user, survey_r
     tablet.once("dialog", lambda dialog: dialog.accept())
     tablet.click("text=ยกเลิกโทรศัพท์ที่หาย/เปลี่ยนเครื่อง")
     assert "ยกเลิกการเข้าใช้งานของโทรศัพท์" in tablet.text_content("#done")
-    phone.evaluate("location.hash = '#home'")
-    second = factory_household(32, "65010000032")
-    uuid = start_household(phone, second["house_code"], "32")
-    fill_rest(phone, second, members=second["members"])
-    sign_and_finish(phone, uuid, then="#login")  # the sync is refused: sign in again
+    volunteer.tap("#back")
+    volunteer.screen("home")
+    quick_partial(volunteer, "65010000032", "32", seed=32)
+    volunteer.sign_and_finish()
+    phone.wait_for_selector("#login")  # the sync is refused: sign in again
     assert "การเข้าสู่ระบบถูกยกเลิก" in phone.text_content("#login")
     assert "ข้อมูลที่รอส่ง 1 ครัวเรือน ยังอยู่ในเครื่องครบ" in phone.text_content("#login")
     shot(phone, "r06-phone-revoked")

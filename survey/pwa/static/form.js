@@ -8,20 +8,21 @@ function inputHtml(q, spec, qid, opt, value) {
   const data = `data-q="${esc(qid)}" data-opt="${esc(opt ?? "")}" data-input="${esc(spec.name || "value")}"`;
   if (spec.kind === "code") {
     const values = q.code_lists[spec.code_list].values;
-    return `<label class="inp">${esc(spec.label_th)} <select ${data}><option value="">– เลือก –</option>${values.map((v, i) =>
+    return `<label class="inp"><span>${esc(spec.label_th)}</span><select ${data}><option value="">– เลือก –</option>${values.map((v, i) =>
       `<option value="${i}" ${value === v.value ? "selected" : ""}>${esc(v.label_th)}</option>`).join("")}</select></label>`;
   }
-  const type = spec.kind === "text" ? "text" : "number";
-  return `<label class="inp">${esc(spec.label_th || "")} <input type="${type}" ${type === "number" ? 'inputmode="numeric"' : ""} ${data}
-    value="${esc(value ?? "")}"> ${esc(spec.unit_th || "")}</label><span class="msg" data-msg="${esc(qid)}:${esc(opt ?? "")}:${esc(spec.name || "value")}"></span>`;
+  const numeric = spec.kind !== "text";
+  return `<label class="inp"><span>${esc(spec.label_th || "")}</span><span class="unit-row"><input type="text"
+    ${numeric ? 'inputmode="numeric" pattern="[0-9]*" autocomplete="off"' : ""} ${data} value="${esc(value ?? "")}">
+    ${spec.unit_th ? `<span class="unit">${esc(spec.unit_th)}</span>` : ""}</span></label><span class="msg" data-msg="${esc(qid)}:${esc(opt ?? "")}:${esc(spec.name || "value")}"></span>`;
 }
 
 function optionsHtml(q, question, value, multi) {
   const chosen = multi ? (value || []) : (value ? [value] : []);
   return question.options.map((o) => {
     const hit = chosen.find((c) => c.option === o.value);
-    return `<div class="opt"><label><input type="${multi ? "checkbox" : "radio"}" name="r-${esc(question.id)}" data-q="${esc(question.id)}"
-      data-choice="${esc(o.value)}" ${hit ? "checked" : ""}> ${esc(o.label_th)}</label>
+    return `<div class="opt"><label class="choice"><input type="${multi ? "checkbox" : "radio"}" name="r-${esc(question.id)}" data-q="${esc(question.id)}"
+      data-choice="${esc(o.value)}" ${hit ? "checked" : ""}><span>${esc(o.label_th)}</span></label>
       <div class="inputs" ${hit ? "" : "hidden"}>${(o.inputs || []).map((s) => inputHtml(q, s, question.id, o.value, hit?.[s.name])).join("")}</div></div>`;
   }).join("");
 }
@@ -34,7 +35,7 @@ export function questionHtml(q, question, value) {
     case "choice": body = optionsHtml(q, question, value, false); break;
     case "multi_choice": body = optionsHtml(q, question, value, true); break;
     case "number": body = inputHtml(q, { kind: question.kind, unit_th: question.unit_th, name: "value" }, question.id, null, value); break;
-    case "checkbox": body = `<label><input type="checkbox" data-q="${esc(question.id)}" data-check ${value ? "checked" : ""}> ใช่</label>`; break;
+    case "checkbox": body = `<label class="choice"><input type="checkbox" data-q="${esc(question.id)}" data-check ${value ? "checked" : ""}><span>ใช่</span></label>`; break;
     case "heading": break;
     default: body = `<output data-computed="${esc(question.id)}"></output> ${esc(question.unit_th || "")}`;
   }
@@ -51,7 +52,10 @@ function readInputs(q, box, qid, opt) {
       || q.extraOptions?.[qid]?.find((o) => o.value === opt)?.inputs?.find((s) => s.name === el.dataset.input);
     if (spec?.kind === "code") out[el.dataset.input] = q.code_lists[spec.code_list].values[Number(el.value)].value;
     else if (spec?.kind === "text") out[el.dataset.input] = el.value;
-    else out[el.dataset.input] = /^-?\d+$/.test(el.value) ? Number(el.value) : el.value;
+    else {
+      const v = el.value.replace(/[,\s]/g, ""); // "12,000" typed with separators is 12000
+      out[el.dataset.input] = /^-?\d+$/.test(v) ? Number(v) : v;
+    }
   }
   return out;
 }
@@ -67,7 +71,7 @@ export function readAnswer(q, question, box) {
     return question.widget === "choice" ? values[0] : values;
   }
   if (question.widget === "number") {
-    const v = box.querySelector("[data-input]").value;
+    const v = box.querySelector("[data-input]").value.replace(/[,\s]/g, "");
     return v === "" ? undefined : (/^-?\d+$/.test(v) ? Number(v) : v);
   }
   if (question.widget === "checkbox") return box.querySelector("[data-check]").checked;
@@ -94,7 +98,9 @@ function valueProblem(spec, v, people, q, answers) {
   return null;
 }
 
-export function refresh(q, root, answers, people, questions) {
+// `values` holds the answers shown (land answers live on the household, the rest in answers);
+// "not answered" markers appear only once the enumerator tried to leave the screen.
+export function refresh(q, root, answers, people, questions, { values = answers, showMissing = false } = {}) {
   const relevant = makeRelevance(q, answers, people);
   for (const question of questions) {
     const box = root.querySelector(`[data-qbox="${CSS.escape(question.id)}"]`);
@@ -110,9 +116,12 @@ export function refresh(q, root, answers, people, questions) {
       box.querySelector("output").textContent = people.length ? num(Math.round(total / people.length)) : "–";
     }
     if (box.hidden) continue;
-    const value = answers[question.id];
+    const value = values[question.id] ?? undefined;
     const msg = box.querySelector(`[data-msg="${CSS.escape(question.id)}"]`);
-    msg.textContent = value === undefined && question.required ? "ยังไม่ได้ตอบ" : "";
+    const unanswered = value === undefined && Boolean(question.required
+      || (question.required_unless_answered && values[question.required_unless_answered] == null));
+    msg.textContent = showMissing && unanswered ? "ยังไม่ได้ตอบ" : "";
+    box.classList.toggle("missing", showMissing && unanswered);
     const chosen = Array.isArray(value) ? value : value && typeof value === "object" ? [value] : [];
     for (const c of chosen) {
       for (const spec of question.options.find((o) => o.value === c.option)?.inputs || []) {

@@ -33,3 +33,4 @@ export const kvDelete = (key) => run("kv", "readwrite", (s) => s.delete(key));
 export const getRecord = (uuid) => run("records", "readonly", (s) => s.get(uuid));
 export const putRecord = (record) => run("records", "readwrite", (s) => s.put(record));
 export const allRecords = () => run("records", "readonly", (s) => s.getAll());
+export const deleteRecord = (uuid) => run("records", "readwrite", (s) => s.delete(uuid));

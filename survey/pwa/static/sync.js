@@ -1,14 +1,18 @@
-// The outbox: send every "waiting" record, new ones by POST (idempotent by client_uuid),
-// returned ones by PUT with If-Match. A record leaves "waiting" only on an answer from the
-// server: 201/200 → sent (kept, with the server's indicators), 422 → rejected with the
-// per-field messages, 409 → conflict, 412 → latest version reloaded. Network failures and
-// 5xx retry with exponential backoff; 401 stops and asks for a new login, keeping the queue.
-import { api } from "./api.js";
-import { allRecords, putRecord, kvSet } from "./store.js";
+// The outbox: send every "waiting" record in the background, new ones by POST (idempotent by
+// client_uuid), returned ones by PUT with If-Match. A record leaves "waiting" only on an
+// answer from the server: 201/200 → sent (kept, with the server's results and warnings),
+// 422 → rejected with the per-field messages, 409 → conflict, 412 → latest version reloaded.
+// No answer (offline, timeout) and 5xx/429 retry with exponential backoff and a visible
+// countdown; 401 stops and asks for a new sign-in, keeping the queue. Discarded records wait
+// in the trash until the next successful send, then are deleted.
+import { api, NetworkError } from "./api.js";
+import { allRecords, deleteRecord, kvSet, putRecord } from "./store.js";
 
-const BASE_DELAY_MS = 2000, MAX_DELAY_MS = 10 * 60 * 1000;
+const BASE_DELAY_MS = 2000, MAX_DELAY_MS = 5 * 60 * 1000;
 let running = null, timer = null;
 export const listeners = new Set();
+// What the header shows: the last exchange with the server and when the next try is due.
+export const status = { net: null, next_at: null, sending: false, last_ok_at: null };
 const notify = (info) => listeners.forEach((fn) => fn(info));
 
 export function syncNow({ force = false } = {}) {
@@ -18,18 +22,28 @@ export function syncNow({ force = false } = {}) {
 
 async function drain(force) {
   const now = Date.now();
-  let next = Infinity;
+  let next = Infinity, sent = 0;
+  status.sending = true; notify({ status });
   for (const rec of await allRecords()) {
     if (rec.state !== "waiting") continue;
     if (!force && rec.next_at && rec.next_at > now) { next = Math.min(next, rec.next_at); continue; }
     const outcome = await sendOne(rec);
-    if (outcome === "auth") { notify({ auth: true }); return; }
+    if (outcome === "auth") { status.sending = false; notify({ auth: true }); return; }
+    if (outcome === "sent") sent += 1;
     if (rec.state === "waiting") next = Math.min(next, rec.next_at);
     notify({ record: rec });
+    if (outcome === "retry") break; // no answer: the rest waits for the same countdown
   }
+  if (sent) await emptyTrash();
   clearTimeout(timer);
+  status.next_at = next < Infinity ? next : null;
   if (next < Infinity) timer = setTimeout(() => syncNow(), Math.max(next - Date.now(), 500));
-  notify({ done: true });
+  status.sending = false;
+  notify({ done: true, sent, status });
+}
+
+async function emptyTrash() {
+  for (const rec of await allRecords()) if (rec.state === "trash") await deleteRecord(rec.client_uuid);
 }
 
 async function sendOne(rec) {
@@ -38,36 +52,37 @@ async function sendOne(rec) {
     res = rec.household_id
       ? await api("PUT", `/api/v1/households/${rec.household_id}`, { body: rec.body, headers: { "If-Match": rec.etag } })
       : await api("POST", "/api/v1/households", { body: rec.body });
-  } catch {
-    return retryLater(rec, "ไม่มีสัญญาณอินเทอร์เน็ต");
+  } catch (e) {
+    return retryLater(rec, e instanceof NetworkError ? e.kind : "unreachable");
   }
-  const { status, data } = res;
-  rec.last_status = status;
-  rec.error_code = data?.error_code || null;
-  if (status === 200 || status === 201) {
+  const { status: code, data } = res;
+  status.net = code >= 500 ? "server" : "ok";
+  if (code < 500) status.last_ok_at = Date.now();
+  rec.last_status = code;
+  if (code === 200 || code === 201) {
     Object.assign(rec, { state: "sent", server: data, errors: null, sent_at: new Date().toISOString(),
-      etag: res.etag || rec.etag });
-  } else if (status === 401) {
+      etag: res.etag || rec.etag, household_id: data?.id || rec.household_id, retry_reason: null, next_at: null });
+  } else if (code === 401) {
     await kvSet("auth_expired", data?.error_code || "UNAUTHENTICATED");
     return "auth";
-  } else if (status === 422) {
-    Object.assign(rec, { state: "rejected", errors: data?.errors || {}, message: data?.message });
-  } else if (status === 409) {
-    Object.assign(rec, { state: "conflict", errors: data?.errors || {}, message: data?.message });
-  } else if (status === 412 && rec.household_id) {
+  } else if (code === 422 || (code === 409 && !rec.household_id && data?.errors)) {
+    Object.assign(rec, { state: code === 422 ? "rejected" : "conflict", errors: data?.errors || {}, message: data?.message_th });
+  } else if (code === 412 && rec.household_id) {
     const latest = await api("GET", `/api/v1/households/${rec.household_id}`).catch(() => null);
     if (latest?.status === 200) { rec.etag = latest.etag; rec.server = latest.data; }
     Object.assign(rec, { state: "conflict", errors: { _: [{ error_code: "STALE", message: "ข้อมูลบนเซิร์ฟเวอร์ถูกแก้ไขแล้ว โหลดฉบับล่าสุดแล้ว ตรวจสอบแล้วส่งใหม่" }] } });
-  } else if (status >= 500 || status === 429 || status === 0) {
-    return retryLater(rec, `เซิร์ฟเวอร์ตอบ ${status}`);
+  } else if (code >= 500 || code === 429) {
+    return retryLater(rec, "server");
   } else {
-    Object.assign(rec, { state: "rejected", errors: data?.errors || { _: [{ message: data?.message || `HTTP ${status}` }] } });
+    Object.assign(rec, { state: code === 409 ? "conflict" : "rejected",
+      errors: data?.errors || { _: [{ message: data?.message_th || "เซิร์ฟเวอร์ไม่รับข้อมูลนี้" }] }, message: data?.message_th });
   }
   await putRecord(rec);
   return rec.state;
 }
 
 async function retryLater(rec, why) {
+  status.net = why;
   rec.attempts = (rec.attempts || 0) + 1;
   rec.next_at = Date.now() + Math.min(BASE_DELAY_MS * 2 ** (rec.attempts - 1), MAX_DELAY_MS);
   rec.retry_reason = why;
@@ -75,9 +90,18 @@ async function retryLater(rec, why) {
   return "retry";
 }
 
-// A record the enumerator fixed or resolved goes back into the queue with a fresh backoff.
+// A record the enumerator finished, fixed or resolved goes (back) into the queue with a fresh
+// backoff; sending starts in the background and the caller never waits for the network.
 export async function requeue(rec) {
-  Object.assign(rec, { state: "waiting", attempts: 0, next_at: 0 });
+  Object.assign(rec, { state: "waiting", attempts: 0, next_at: 0, retry_reason: null });
   await putRecord(rec);
+  syncNow({ force: true }).catch(() => {});
+}
+
+// "Send now": every waiting record is due at once.
+export async function sendAllNow() {
+  for (const rec of await allRecords()) {
+    if (rec.state === "waiting" && rec.next_at) { rec.next_at = 0; await putRecord(rec); }
+  }
   return syncNow({ force: true });
 }
