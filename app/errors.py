@@ -321,9 +321,14 @@ def handle_http_exception(error: HTTPException):
     return _respond(error_payload(error), headers)
 
 
+def problem_payload(problem: Problem) -> dict:
+    """The JSON body of a domain error (also one item's answer in a batch)."""
+    return _payload(problem.status, problem.error_code, problem.message, problem.message_th,
+                    problem.errors)
+
+
 def handle_problem(problem: Problem):
-    return _respond(_payload(problem.status, problem.error_code, problem.message,
-                             problem.message_th, problem.errors), problem.headers)
+    return _respond(problem_payload(problem), problem.headers)
 
 
 # What may identify a person in an exception's message: long digit runs (national IDs,

@@ -1,7 +1,9 @@
 """Households per second through the real HTTP API (gunicorn), with 1, 8 and 32 concurrent
-clients, on SQLite and on PostgreSQL. Prints a table (and writes bench/results/).
+clients, on SQLite and on PostgreSQL, one household per POST and in batches
+(``POST /households:batch``, as a phone's outbox syncs). Prints a table (and writes
+bench/results/).
 
-    python -m bench.submit_load [--databases sqlite postgres] [--households 2400]
+    python -m bench.submit_load [--databases sqlite postgres] [--households 2400] [--batch 0 100]
 """
 from __future__ import annotations
 
@@ -72,7 +74,23 @@ def bodies_for(clients, per_client: int, seed: int, serial_start: int) -> list[l
     return work
 
 
-def run_clients(base: str, clients, work) -> tuple[float, list[float], int]:
+def requests_of(bodies: list[bytes], batch: int) -> list[tuple[str, bytes, int]]:
+    """(path, body, households) per request: one household each, or ``batch`` at a time."""
+    if not batch:
+        return [("/api/v1/households", body, 1) for body in bodies]
+    return [("/api/v1/households:batch",
+             b'{"items":[' + b",".join(bodies[i:i + batch]) + b"]}", len(bodies[i:i + batch]))
+            for i in range(0, len(bodies), batch)]
+
+
+def stored_all(status: int, data: bytes, households: int) -> bool:
+    if households == 1 and status == 201:
+        return True
+    return status == 200 and [r["status"] for r in json.loads(data)["results"]] == \
+        [201] * households
+
+
+def run_clients(base: str, clients, work, batch: int = 0) -> tuple[float, list[float], int]:
     host = urlparse(base)
     latencies: list[float] = []
     errors = [0]
@@ -83,19 +101,18 @@ def run_clients(base: str, clients, work) -> tuple[float, list[float], int]:
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         mine = []
         failed = 0
-        for body in bodies:
+        for path, body, households in requests_of(bodies, batch):
             start = time.perf_counter()
             try:
-                conn.request("POST", "/api/v1/households", body=body, headers=headers)
+                conn.request("POST", path, body=body, headers=headers)
                 response = conn.getresponse()
-                response.read()
-                ok = response.status == 201
+                ok = stored_all(response.status, response.read(), households)
             except (OSError, http.client.HTTPException):
                 conn.close()
                 conn = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
                 ok = False
             mine.append(time.perf_counter() - start)
-            failed += not ok
+            failed += 0 if ok else households
         with lock:
             latencies.extend(mine)
             errors[0] += failed
@@ -111,7 +128,7 @@ def run_clients(base: str, clients, work) -> tuple[float, list[float], int]:
 
 
 def bench_database(kind: str, households: int, workdir: Path, workers: int,
-                   threads: int) -> list[list]:
+                   threads: int, batches: list[int]) -> list[list]:
     url = fresh_database(kind, workdir, "bmn_bench_submit")
     app = make_app(url, workdir)
     prepare(app, [PROVINCE])
@@ -119,14 +136,15 @@ def bench_database(kind: str, households: int, workdir: Path, workers: int,
     rows = []
     serial = 0
     with server(url, workdir, workers=workers, threads=threads) as base:
-        for count in CLIENT_COUNTS:
+        for batch, count in [(b, c) for b in batches for c in CLIENT_COUNTS]:
             clients = all_clients[:count]
             per_client = max(1, households // count) if count > 1 else max(1, households // 8)
-            work = bodies_for(clients, per_client, seed=count, serial_start=serial)
+            work = bodies_for(clients, per_client, seed=serial, serial_start=serial)
             serial += count * per_client
-            seconds, latencies, errors = run_clients(base, clients, work)
-            n = len(latencies)
-            rows.append([kind, count, n, f"{seconds:.1f}", f"{n / seconds:.0f}",
+            seconds, latencies, errors = run_clients(base, clients, work, batch)
+            n = count * per_client
+            rows.append([kind, f"batches of {batch}" if batch else "one per POST", count, n,
+                         f"{seconds:.1f}", f"{n / seconds:.0f}",
                          f"{1000 * percentile(latencies, 50):.0f}",
                          f"{1000 * percentile(latencies, 95):.0f}",
                          f"{1000 * percentile(latencies, 99):.0f}", errors])
@@ -141,13 +159,16 @@ def main() -> None:
                         help="households per run with 8 and 32 clients (1 client: an eighth)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--batch", type=int, nargs="+", default=[0, 100],
+                        help="households per request: 0 = one per POST, else batches")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for kind in args.databases:
-            rows += bench_database(kind, args.households, Path(tmp), args.workers, args.threads)
-    result = table(["database", "clients", "households", "seconds", "households/s",
-                    "p50 ms", "p95 ms", "p99 ms", "errors"], rows)
+            rows += bench_database(kind, args.households, Path(tmp), args.workers, args.threads,
+                                   args.batch)
+    result = table(["database", "requests", "clients", "households", "seconds", "households/s",
+                    "p50 ms per request", "p95 ms", "p99 ms", "errors"], rows)
     print(f"\ngunicorn gthread, {args.workers} workers × {args.threads} threads\n{result}")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)

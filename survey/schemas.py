@@ -2,6 +2,7 @@
 import marshmallow as ma
 
 from app.api_base import InputSchema, PageArgs, page_schema, round_year_field
+from app.errors import ErrorSchema
 
 VILLAGE_CODE = ma.validate.Regexp(r"^[0-9]{8}\Z", error="an 8-digit village/community code")
 
@@ -238,3 +239,43 @@ class ReportArgs(InputSchema):
         "description": "Also one row per child area (per district for a province …)"})
     format = ma.fields.String(load_default="json",
                               validate=ma.validate.OneOf(["json", "csv", "xlsx"]))
+
+
+BATCH_LIMIT = 100  # households per batch: a phone's outbox after a few days offline
+
+
+class HouseholdBatchSchema(InputSchema):
+    items = ma.fields.List(ma.fields.Dict(), required=True,
+                           validate=ma.validate.Length(min=1, max=BATCH_LIMIT), metadata={
+                               "description": "households as POST /households takes them"})
+
+
+class StoredWarningSchema(ma.Schema):
+    field = ma.fields.String()
+    error_code = ma.fields.String(attribute="code")
+    message = ma.fields.String(attribute="message_th")
+
+
+class HouseholdAckSchema(ma.Schema):
+    """What a phone needs back for a stored household; the full record is at GET."""
+    id = ma.fields.String()
+    version = ma.fields.Integer()
+    etag = ma.fields.String()
+    status = ma.fields.String()
+    incomplete_reason = ma.fields.String(allow_none=True)
+    indicators = ma.fields.List(ma.fields.Nested(IndicatorResultSchema),
+                                attribute="indicator_results")
+    warnings = ma.fields.List(ma.fields.Nested(StoredWarningSchema))
+
+
+class BatchItemResultSchema(ma.Schema):
+    index = ma.fields.Integer(metadata={"description": "the item's place in ``items``"})
+    client_uuid = ma.fields.String(allow_none=True)
+    status = ma.fields.Integer(metadata={
+        "description": "as for POST /households: 201 stored, 200 a replay, 409, 422, 403…"})
+    household = ma.fields.Nested(HouseholdAckSchema, allow_none=True)
+    error = ma.fields.Nested(ErrorSchema, allow_none=True)
+
+
+class HouseholdBatchResultSchema(ma.Schema):
+    results = ma.fields.List(ma.fields.Nested(BatchItemResultSchema))

@@ -210,8 +210,11 @@ def test_offline_households_are_sent_once_after_reload(phone, server, enumerator
     phone.reload()
     phone.wait_for_selector("#count-waiting:has-text('2')")
     shot(phone, "06-offline-queue")
+    posts = []
+    phone.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     phone.context.set_offline(False)
     phone.wait_for_selector("#count-sent:has-text('2')", timeout=30000)
+    assert [url.replace(server, "") for url in posts] == ["/api/v1/households:batch"]
     you.look("home (sent)")
     phone.wait_for_selector(f'[data-village="{VILLAGE}"] .collected:has-text("2")')
     token = issue_token(enumerator, "check").token

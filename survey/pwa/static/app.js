@@ -295,7 +295,7 @@ listeners.add(async (info) => {
   const [name, arg] = location.hash.slice(1).split("/");
   if (info.done && info.sent && navigator.onLine) await refreshVillages().catch(() => {});
   if (info.done && (name === "home" || name === "") && (await kvGet("auth"))) route();
-  if (info.record && name === "record" && arg === info.record.client_uuid) showRecord(arg);
+  if (info.records && name === "record") showRecord(arg);
 });
 
 window.addEventListener("hashchange", route);
