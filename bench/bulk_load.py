@@ -92,7 +92,6 @@ def load(app, total: int) -> None:
     from survey import rollup
     from survey.households import submission_hash
     from survey.models import Household, Member, SurveyRound, VillageRollup
-    from survey.questionnaires import as_version
     from survey.validation import mask_national_id
     rng = random.Random(2565)
     with app.app_context():
@@ -100,7 +99,6 @@ def load(app, total: int) -> None:
             Area.level.in_(["village", "community"])).order_by(Area.code)).all()
         enumerator = create_user("bulk", "bulk-password", Role.DEPARTMENT_ADMIN)
         round_ = db.session.get(SurveyRound, 2565)
-        indicators = len(as_version(round_.questionnaire_version).indicators)
         print(f"{len(villages):,} villages; scoring {TEMPLATES:,} templates", flush=True)
     templates = build_templates(app, villages, TEMPLATES, rng)
     household_columns = [c.name for c in Household.__table__.columns]
@@ -149,8 +147,7 @@ def load(app, total: int) -> None:
         # The same contribution the API applies, once per template with its multiplicity.
         contributions = [rollup.contribution(h, round_) for _, h in templates]
         for village, counts in per_village.items():
-            row = totals[village] = VillageRollup(**rollup._empty_row_values(
-                2565, village, indicators))
+            row = totals[village] = VillageRollup(**rollup._empty_row_values(2565, village))
             for index, n in counts.items():
                 rollup._apply(row, contributions[index], n)
             row.revision = row.households

@@ -1,5 +1,10 @@
-"""Latency of the indicator report through the real server after a bulk load: the nation,
-a province, and a province broken down by district.
+"""Latency of the aggregate reports (indicators, population, income-expense) through the
+real server after a bulk load, for the nation, a province, a district and an LAO, each with
+its breakdown by child area, asked by the department admin (small areas left out).
+
+"first" is the first request of a fresh gunicorn worker: with ``--cold-each`` (the default)
+every report gets its own fresh worker, so each "first" pays what a report pays after a
+restart; "then" are the next ``--runs`` requests.
 
     python -m bench.report_timing --url postgresql+psycopg://postgres@127.0.0.1/bmn_bench_national
 """
@@ -14,14 +19,12 @@ from pathlib import Path
 
 from bench.common import ROOT, make_app, server, table
 
-QUERIES = [
-    ("indicators, nation", "/api/v1/reports/indicators?round=2565"),
-    ("indicators, province 65", "/api/v1/reports/indicators?round=2565&area=65"),
-    ("indicators, province 65 by district",
-     "/api/v1/reports/indicators?round=2565&area=65&breakdown=true"),
-    ("population, nation", "/api/v1/reports/population?round=2565"),
-    ("income/expense, district 6501", "/api/v1/reports/income-expense?round=2565&area=6501"),
-]
+SCOPES = [("nation", ""), ("province 65", "&area=65"), ("district 6501", "&area=6501"),
+          ("LAO 6650102", "&lao=6650102")]
+KINDS = ["indicators", "population", "income-expense"]
+QUERIES = [(f"{kind}, {scope} by child area",
+            f"/api/v1/reports/{kind}?round=2565{where}&breakdown=true")
+           for kind in KINDS for scope, where in SCOPES]
 
 
 def token_for(app, username: str, role, **scope) -> str:
@@ -94,9 +97,13 @@ class Timing:
 
 
 def time_requests(url: str, workdir: Path, runs: int,
-                  queries: list[tuple[str, str, str]]) -> list[Timing]:
+                  queries: list[tuple[str, str, str]], cold_each: bool = False) -> list[Timing]:
     """Each ``(label, token, path)`` through one real gunicorn worker (so "first" is the
-    cold request of a fresh process and the rest show the steady state), printed as run."""
+    cold request of a fresh process and the rest show the steady state), printed as run;
+    with ``cold_each`` a fresh worker for every query."""
+    if cold_each:
+        return [t for query in queries
+                for t in time_requests(url, workdir, runs, [query])]
     timings = []
     with server(url, workdir, workers=1, threads=4) as base:
         for label, token, path in queries:
@@ -112,15 +119,18 @@ def main() -> None:
     parser.add_argument("--url", required=True, help="the bulk-loaded database")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bmn-bench"))
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--one-worker", dest="cold_each", action="store_false",
+                        help="one worker for every report (only the first is cold)")
+    parser.add_argument("--name", default="", help="suffix of the results file")
     args = parser.parse_args()
     token = officer_tokens(make_app(args.url, args.workdir))["admin"]
     timings = time_requests(args.url, args.workdir, args.runs,
-                            [(label, token, path) for label, path in QUERIES])
+                            [(label, token, path) for label, path in QUERIES], args.cold_each)
     rows = [[t.label, *t.ms()] for t in timings]
     kind = "PostgreSQL" if args.url.startswith("postgresql") else "SQLite"
     result = table(["report", "first request ms", "then median ms", "then max ms"], rows)
     print(f"\n{kind}, {args.runs} runs each\n{result}")
-    save(f"report_timing_{kind.lower()}", result)
+    save(f"report_timing_{kind.lower()}{args.name}", result)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from app.areas.models import CODE_LENGTH, AreaLevel
 from app.extensions import db
 from app.units import Unit
 from gis import geometry_cache
-from survey.models import SurveyRound, Target, VillageRollup
+from survey.models import SurveyRound, Target, VillageRollup, indicator_column
 from survey.questionnaires import as_version
 
 with warnings.catch_warnings():
@@ -98,8 +98,8 @@ def figures(round_: SurveyRound, unit: Unit, level: AreaLevel, indicator: int | 
     numbers = list(range(1, len(as_version(round_.questionnaire_version).indicators) + 1)) \
         if all_indicators else ([indicator] if indicator else [])
     for n in numbers:
-        columns += [counted(r.indicator_applicable[n - 1].as_integer()),
-                    counted(r.indicator_passed[n - 1].as_integer())]
+        columns += [counted(getattr(r, indicator_column("applicable", n))),
+                    counted(getattr(r, indicator_column("passed", n)))]
     where = [r.round_year == round_.year, unit.village_filter(r.area_code)]
     if codes is not None:
         where.append(code.in_(codes))

@@ -61,7 +61,7 @@ class AggregateReport(MethodView):
         user = require_unit(Action.AGGREGATE_READ, unit)
         threshold = reports.small_area_threshold(user, unit, round_)
         whole, children = reports.totals(round_, unit, breakdown=args["breakdown"],
-                                         min_households=threshold)
+                                         min_households=threshold, parts=(kind,))
         as_json, as_table = AGGREGATE_REPORTS[kind]
         if args["format"] != "json":
             return _file(kind, args, *as_table(round_, unit, whole, children))

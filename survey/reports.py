@@ -2,8 +2,9 @@
 population, indicators passing/failing, income and expense averages, and the households
 below the income line (indicator 22).
 
-Aggregate reports sum village rollups (time grows with villages, not households); the
-indicator-22 list streams households. ``breakdown`` gives one row per child area, as each
+Aggregate reports are sums of village rollups' integer columns computed by the database in
+one grouped statement (time grows with villages, not households, and a worker's first
+request costs what every later one does); the indicator-22 list streams households. ``breakdown`` gives one row per child area, as each
 tier's meeting sees it (per village at the LAO, per subdistrict at the district …).
 
 Partial households (stored with the reason their required answers are missing) are
@@ -24,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from app.areas.models import Area
 from app.auth.policy import Action, may
@@ -32,13 +33,32 @@ from app.extensions import db
 from app.personal_data import decrypt
 from app.units import Unit
 from survey.access import in_unit
-from survey.models import Household, Member, SurveyRound, VillageRollup
+from survey.models import (
+    AGE_BAND_KEYS,
+    INDICATOR_COLUMNS,
+    ITEM_COLUMNS,
+    PEOPLE_COLUMNS,
+    SEXES,
+    Household,
+    Member,
+    SurveyRound,
+    VillageRollup,
+    indicator_column,
+    item_column,
+    people_column,
+)
 from survey.questionnaires import as_version
 from survey.rollup import AGE_BANDS
 from survey.rollup import COUNTERS as rollup_counters
 
 BAND_LABELS = [f"{5 * b}-{5 * b + 4}" for b in range(AGE_BANDS - 1)] + ["100+", "unknown"]
-BAND_KEYS = [str(b) for b in range(AGE_BANDS)] + ["unknown"]
+BAND_KEYS = list(AGE_BAND_KEYS)
+
+# The rollup columns each aggregate report needs besides the plain counters: a report sums
+# only its own (the certification snapshot, every part).
+PARTS = {"population": PEOPLE_COLUMNS, "indicators": INDICATOR_COLUMNS,
+         "income-expense": ITEM_COLUMNS}
+ALL_PARTS = tuple(PARTS)
 
 
 @dataclass
@@ -82,23 +102,27 @@ class Totals:
         """Nothing can be shown: every household is in a small area."""
         return self.households == 0 and self.suppressed_households > 0
 
-    def add(self, row: VillageRollup, min_households: int = 0) -> None:
-        self.revision += row.revision
-        if 0 < row.households < min_households:
-            self.suppressed_households += row.households
-            self.suppressed_villages += 1
-            return
+    def add_sums(self, sums: dict, version) -> None:
+        """Add the database's sums of some village rows (column name → sum; columns of
+        parts not asked for are absent and count as 0)."""
         for name in rollup_counters:
-            setattr(self, name, getattr(self, name) + getattr(row, name))
-        for sex, bands in row.people_by_sex_age.items():
-            self.by_sex_age.setdefault(sex, Counter()).update(bands)
-        for target, values in ((self.applicable, row.indicator_applicable),
-                               (self.passed, row.indicator_passed),
-                               (self.incomplete, row.indicator_incomplete)):
-            for i, n in enumerate(values):
-                target[i] += n
-        self.income_items.update(row.income_items)
-        self.expense_items.update(row.expense_items)
+            setattr(self, name, getattr(self, name) + sums[name])
+        for sex in SEXES:
+            for band in AGE_BAND_KEYS:
+                n = sums.get(people_column(sex, band))
+                if n:
+                    self.by_sex_age.setdefault(sex, Counter())[band] += n
+        for count, target in (("applicable", self.applicable), ("passed", self.passed),
+                              ("incomplete", self.incomplete)):
+            for i in range(len(target)):
+                target[i] += sums.get(indicator_column(count, i + 1), 0)
+        for kind, target, questions in (
+                ("income", self.income_items, version.income_questions),
+                ("expense", self.expense_items, version.expense_questions)):
+            for position, question in enumerate(questions, 1):
+                n = sums.get(item_column(kind, position))
+                if n:
+                    target[question] += n
 
     def merge(self, other: "Totals") -> None:
         """Add another area's totals (e.g. a province's) into these."""
@@ -129,70 +153,58 @@ def _child_key(unit: Unit) -> tuple[int, str]:
         len(unit.code), (8, "village"))
 
 
-# (database, round, province, small-area threshold) → ((revision sum, village count),
-# Totals). A province's totals are summed again only when one of its villages changed:
-# every change bumps a village's revision, so the sum of revisions and the row count
-# identify the data exactly.
-_province_cache: dict[tuple[str, int, str, int], tuple[tuple[int, int], Totals]] = {}
-
-
-def province_totals(round_: SurveyRound, min_households: int = 0) -> dict[str, Totals]:
-    """Every province's totals, from the cache where still current."""
-    indicators = len(as_version(round_.questionnaire_version).indicators)
-    database = str(db.engine.url)
-    stamps = db.session.execute(
-        select(VillageRollup.province_code, func.sum(VillageRollup.revision), func.count())
-        .where(VillageRollup.round_year == round_.year)
-        .group_by(VillageRollup.province_code)).all()
-    out = {}
-    for province, revisions, villages in stamps:
-        key = (database, round_.year, province, min_households)
-        stamp = (int(revisions), villages)
-        cached = _province_cache.get(key)
-        if cached is None or cached[0] != stamp:
-            t = Totals.empty(indicators)
-            for row in db.session.scalars(select(VillageRollup).where(
-                    VillageRollup.round_year == round_.year,
-                    VillageRollup.province_code == province)):
-                t.add(row, min_households)
-            cached = _province_cache[key] = (stamp, t)
-        out[province] = cached[1]
-    return out
-
-
-def _national(round_: SurveyRound, breakdown: bool, min_households: int):
-    indicators = len(as_version(round_.questionnaire_version).indicators)
-    provinces = province_totals(round_, min_households)
-    whole = Totals.empty(indicators)
-    for t in provinces.values():
-        whole.merge(t)
-    if not breakdown:
-        return whole, []
-    areas = {a.code: a for a in db.session.scalars(
-        select(Area).where(Area.code.in_(list(provinces))))}
-    return whole, [(areas[c], provinces[c]) for c in sorted(provinces)]
+def _summed_groups(round_: SurveyRound, unit: Unit, length: int | None, min_households: int,
+                   columns: tuple[str, ...]):
+    """One SQL statement: the unit's village rows summed per child area (the code's first
+    ``length`` characters; no grouping without a length) and apart for small villages, so
+    that the database, not Python, adds the 83,526 rows of the nation. Yields
+    ``(child code or "", small?, column name → sum)`` with ``villages`` and ``revision``."""
+    r = VillageRollup
+    keys = []
+    if length:
+        keys.append((r.province_code if length == 2 else func.substr(r.area_code, 1, length))
+                    .label("code"))
+    if min_households:
+        keys.append(and_(r.households > 0, r.households < min_households).label("small"))
+    sums = [func.sum(getattr(r, name)).label(name)
+            for name in (*rollup_counters, "revision", *columns)]
+    query = (select(*keys, func.count().label("villages"), *sums)
+             .where(r.round_year == round_.year, unit.village_filter(r.area_code)))
+    if keys:
+        query = query.group_by(*keys)
+    for row in db.session.execute(query).mappings():
+        values = {name: int(row[name] or 0) for name in row.keys()
+                  if name not in ("code", "small")}
+        yield row.get("code", ""), bool(row.get("small")), values
 
 
 def totals(round_: SurveyRound, unit: Unit, *, breakdown: bool = False,
-           min_households: int = 0) -> tuple[Totals, list[tuple[Area, Totals]]]:
+           min_households: int = 0, parts: tuple[str, ...] = ALL_PARTS,
+           ) -> tuple[Totals, list[tuple[Area, Totals]]]:
     """The unit's totals and, when asked, one Totals per child area; villages with fewer
-    than ``min_households`` households are left out of the figures."""
-    if unit.kind == "nation":
-        return _national(round_, breakdown, min_households)
-    indicators = len(as_version(round_.questionnaire_version).indicators)
+    than ``min_households`` households are left out of the figures. Only the columns of
+    ``parts`` (keys of ``PARTS``) are summed: a report asks for its own."""
+    version = as_version(round_.questionnaire_version)
+    indicators = len(version.indicators)
+    columns = tuple(c for part in parts for c in PARTS[part])
+    length = _child_key(unit)[0] if breakdown else None
+    groups: dict[str, Totals] = {}
+    for code, small, sums in _summed_groups(round_, unit, length, min_households, columns):
+        t = groups.setdefault(code, Totals.empty(indicators))
+        t.revision += sums["revision"]
+        if small:
+            t.suppressed_households += sums["households"]
+            t.suppressed_villages += sums["villages"]
+        else:
+            t.add_sums(sums, version)
+    if not breakdown:
+        return groups.get("", Totals.empty(indicators)), []
     whole = Totals.empty(indicators)
-    children: dict[str, Totals] = {}
-    length, _ = _child_key(unit)
-    rows = db.session.scalars(select(VillageRollup).where(
-        VillageRollup.round_year == round_.year, unit.village_filter(VillageRollup.area_code)))
-    for row in rows:
-        whole.add(row, min_households)
-        if breakdown:
-            children.setdefault(row.area_code[:length], Totals.empty(indicators)).add(
-                row, min_households)
+    for t in groups.values():
+        whole.merge(t)
     areas = {a.code: a for a in db.session.scalars(
-        select(Area).where(Area.code.in_(list(children))))} if children else {}
-    return whole, [(areas[c], children[c]) for c in sorted(children)]
+        select(Area).where(Area.code.in_(list(groups))))} if groups else {}
+    return whole, [(areas[c], groups[c]) for c in sorted(groups)]
 
 
 def _pct(part: int, whole: int) -> float | None:

@@ -2,8 +2,10 @@
 
 Every change to a household (submit, correction, return, lock) subtracts the household's old
 ``Contribution`` from its village's rollup and adds the new one, in the same transaction, and
-bumps the village's revision. Reports over any area sum village rows, so they cost time in
-proportion to villages, not households. ``recompute`` rebuilds a rollup from the households
+bumps the village's revision. Every count is a plain integer column of the row (one per
+indicator count, sex and age band, money item: see ``survey.models``), so reports over any
+area are sums the database computes over village rows: their time grows with villages, not
+households. ``recompute`` rebuilds a rollup from the households
 themselves; the property test holds the two equal.
 """
 from __future__ import annotations
@@ -15,10 +17,21 @@ from sqlalchemy import select
 
 from app.db_types import upsert_insert
 from app.extensions import db
-from survey.models import Household, HouseholdStatus, SurveyRound, VillageRollup
+from survey.models import (
+    AGE_BANDS,
+    INDICATOR_COLUMNS,
+    ITEM_COLUMNS,
+    PEOPLE_COLUMNS,
+    SEXES,
+    Household,
+    HouseholdStatus,
+    SurveyRound,
+    VillageRollup,
+    indicator_column,
+    item_column,
+    people_column,
+)
 from survey.questionnaires import as_version
-
-AGE_BANDS = 21  # 0-4, 5-9, … 95-99, 100+
 
 
 def age_band(age: int | None) -> int | None:
@@ -43,6 +56,7 @@ class Contribution:
     expense_households: int = 0
     expense_people: int = 0
     expense_sum: int = 0
+    # item position (1-based, in the questionnaire's order) → baht
     income_items: Counter = field(default_factory=Counter)
     expense_items: Counter = field(default_factory=Counter)
     below_income_line: int = 0
@@ -78,21 +92,21 @@ def contribution(household: Household, round_: SurveyRound) -> Contribution:
     if household.income_total is not None:
         c.income_households, c.income_people = 1, household.member_count
         c.income_sum = household.income_total
-        c.income_items.update({q: answers[q] for q in version.income_questions})
+        c.income_items.update({p: answers[q] for p, q in
+                               enumerate(version.income_questions, 1)})
     if household.expense_total is not None:
         c.expense_households, c.expense_people = 1, household.member_count
         c.expense_sum = household.expense_total
-        c.expense_items.update({q: answers[q] for q in version.expense_questions})
+        c.expense_items.update({p: answers[q] for p, q in
+                                enumerate(version.expense_questions, 1)})
     c.below_income_line = int(bool(household.below_income_line))
     return c
 
 
-def _empty_row_values(round_year: int, area_code: str, indicators: int) -> dict:
-    zeros = [0] * indicators
+def _empty_row_values(round_year: int, area_code: str) -> dict:
     return dict(round_year=round_year, area_code=area_code, province_code=area_code[:2],
-                people_by_sex_age={}, indicator_applicable=zeros, indicator_passed=zeros,
-                indicator_incomplete=zeros, income_items={}, expense_items={}, revision=0,
-                **dict.fromkeys(COUNTERS, 0))
+                revision=0, **dict.fromkeys(COUNTERS + INDICATOR_COLUMNS + PEOPLE_COLUMNS
+                                            + ITEM_COLUMNS, 0))
 
 
 def _locked_row(round_: SurveyRound, area_code: str) -> VillageRollup:
@@ -104,39 +118,33 @@ def _locked_row(round_: SurveyRound, area_code: str) -> VillageRollup:
     row = db.session.scalars(query).one_or_none()
     if row is not None:
         return row
-    indicators = len(as_version(round_.questionnaire_version).indicators)
-    values = _empty_row_values(round_.year, area_code, indicators)
+    values = _empty_row_values(round_.year, area_code)
     insert = upsert_insert(db.session)
     db.session.execute(insert(VillageRollup).values(**values).on_conflict_do_nothing())
     return db.session.scalars(query).one()
 
 
-def _add_counts(values: list, counts: Counter, sign: int) -> list:
-    values = list(values)
-    for number, n in counts.items():
-        values[number - 1] += sign * n
-    return values
-
-
-def _add_map(values: dict, counts: Counter, sign: int) -> dict:
-    out = dict(values)
-    for key, n in counts.items():
-        out[str(key)] = out.get(str(key), 0) + sign * n
-    return {k: v for k, v in out.items() if v}
+def _add(row: VillageRollup, column: str, n: int) -> None:
+    setattr(row, column, getattr(row, column) + n)
 
 
 def _apply(row: VillageRollup, c: Contribution, sign: int) -> None:
+    """Add ``sign`` times the contribution to the row (a negative sign takes it away; the
+    bulk loader passes a household's multiplicity)."""
     for name in COUNTERS:
-        setattr(row, name, getattr(row, name) + sign * getattr(c, name))
-    by_sex = {sex: dict(bands) for sex, bands in (row.people_by_sex_age or {}).items()}
+        _add(row, name, sign * getattr(c, name))
     for sex, bands in c.people_by_sex_age.items():
-        by_sex[sex] = _add_map(by_sex.get(sex, {}), bands, sign)
-    row.people_by_sex_age = {sex: bands for sex, bands in by_sex.items() if bands}
-    row.indicator_applicable = _add_counts(row.indicator_applicable, c.applicable, sign)
-    row.indicator_passed = _add_counts(row.indicator_passed, c.passed, sign)
-    row.indicator_incomplete = _add_counts(row.indicator_incomplete, c.incomplete, sign)
-    row.income_items = _add_map(row.income_items or {}, c.income_items, sign)
-    row.expense_items = _add_map(row.expense_items or {}, c.expense_items, sign)
+        if sex not in SEXES:
+            raise ValueError(f"sex code {sex!r} has no rollup column")
+        for band, n in bands.items():
+            _add(row, people_column(sex, str(band)), sign * n)
+    for count, numbers in (("applicable", c.applicable), ("passed", c.passed),
+                           ("incomplete", c.incomplete)):
+        for number, n in numbers.items():
+            _add(row, indicator_column(count, number), sign * n)
+    for kind, items in (("income", c.income_items), ("expense", c.expense_items)):
+        for position, baht in items.items():
+            _add(row, item_column(kind, position), sign * baht)
 
 
 def apply_change(round_: SurveyRound, area_code: str, *, old: Contribution | None,
@@ -152,8 +160,7 @@ def apply_change(round_: SurveyRound, area_code: str, *, old: Contribution | Non
 
 def recompute(round_: SurveyRound, area_code: str) -> dict:
     """The village's totals computed from its households (for checks, not the hot path)."""
-    indicators = len(as_version(round_.questionnaire_version).indicators)
-    row = VillageRollup(**_empty_row_values(round_.year, area_code, indicators))
+    row = VillageRollup(**_empty_row_values(round_.year, area_code))
     for household in db.session.scalars(select(Household).where(
             Household.round_year == round_.year, Household.village_code == area_code)):
         _apply(row, contribution(household, round_), +1)
@@ -162,6 +169,5 @@ def recompute(round_: SurveyRound, area_code: str) -> dict:
 
 def totals_of(row: VillageRollup) -> dict:
     """The comparable totals of a rollup row (everything but its revision)."""
-    return {name: getattr(row, name) for name in (
-        *COUNTERS, "people_by_sex_age", "indicator_applicable", "indicator_passed",
-        "indicator_incomplete", "income_items", "expense_items")}
+    return {name: getattr(row, name) for name in
+            COUNTERS + INDICATOR_COLUMNS + PEOPLE_COLUMNS + ITEM_COLUMNS}

@@ -166,7 +166,7 @@ def report_page():
     else:
         threshold = reports.small_area_threshold(user, unit, round_)
         whole, children = reports.totals(round_, unit, breakdown=True,
-                                         min_households=threshold)
+                                         min_households=threshold, parts=(kind,))
         header, rows = TABLES[kind](round_, unit, whole, children)
     api = {"round": round_.year, "area": unit.code if unit.kind == "area" else None,
            "lao": unit.code if unit.kind == "lao" else None}

@@ -1,5 +1,6 @@
 """The Alembic migrations round-trip on the database under test, and area geometry is
 stored natively (PostGIS) or as WKB (SQLite) and read back as the same shape."""
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -77,3 +78,29 @@ def test_real_boundary_geometry_round_trips(app, samut_songkhram):
     if PG_URL:
         srid = db.session.execute(sa.text("SELECT ST_SRID(geom) FROM areas WHERE code='750101'"))
         assert srid.scalar() == 4326
+
+
+def test_rollup_counts_survive_downgrade_and_upgrade(app, survey_round):
+    """Revision 0008 moves the rollup counts between JSON and integer columns both ways
+    without changing a figure (on the database under test)."""
+    from survey import rollup
+    from survey.models import VillageRollup
+    from tests.fixtures.survey import VILLAGE
+    values = rollup._empty_row_values(2565, VILLAGE)
+    values.update(households=3, people=7, applicable_1=3, passed_1=2, incomplete_31=1,
+                  people_1_0=2, people_2_unknown=1, people_2_20=4, income_item_1=120_000,
+                  expense_item_4=9_000_000_000, revision=5)
+    db.session.add(VillageRollup(**values))
+    db.session.commit()
+    before = rollup.totals_of(db.session.get(VillageRollup, (2565, VILLAGE)))
+    db.session.remove()
+    downgrade(revision="0007")
+    row = db.session.execute(sa.text(
+        "SELECT people_by_sex_age, indicator_passed, expense_items FROM village_rollups")).one()
+    decoded = [v if isinstance(v, (dict, list)) else json.loads(v) for v in row]
+    assert decoded[0] == {"1": {"0": 2}, "2": {"unknown": 1, "20": 4}}
+    assert decoded[1][0] == 2 and len(decoded[1]) == 31
+    assert decoded[2] == {"22.2.4": 9_000_000_000}
+    db.session.remove()
+    upgrade()
+    assert rollup.totals_of(db.session.get(VillageRollup, (2565, VILLAGE))) == before
