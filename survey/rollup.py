@@ -10,10 +10,11 @@ themselves; the property test holds the two equal.
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from app.db_types import upsert_insert
 from app.extensions import db
@@ -109,53 +110,65 @@ def _empty_row_values(round_year: int, area_code: str) -> dict:
                                             + ITEM_COLUMNS, 0))
 
 
-def _locked_row(round_: SurveyRound, area_code: str) -> VillageRollup:
-    """The village's rollup row, created if missing, locked for this transaction.
-    Concurrent first submissions in a village both insert-or-ignore, then lock the one row."""
-    query = (select(VillageRollup).where(VillageRollup.round_year == round_.year,
-                                         VillageRollup.area_code == area_code)
-             .with_for_update().execution_options(populate_existing=True))
-    row = db.session.scalars(query).one_or_none()
-    if row is not None:
-        return row
-    values = _empty_row_values(round_.year, area_code)
-    insert = upsert_insert(db.session)
-    db.session.execute(insert(VillageRollup).values(**values).on_conflict_do_nothing())
-    return db.session.scalars(query).one()
+TOTALS = COUNTERS + INDICATOR_COLUMNS + PEOPLE_COLUMNS + ITEM_COLUMNS
 
 
-def _add(row: VillageRollup, column: str, n: int) -> None:
-    setattr(row, column, getattr(row, column) + n)
-
-
-def _apply(row: VillageRollup, c: Contribution, sign: int) -> None:
-    """Add ``sign`` times the contribution to the row (a negative sign takes it away; the
-    bulk loader passes a household's multiplicity)."""
-    for name in COUNTERS:
-        _add(row, name, sign * getattr(c, name))
+def _deltas(c: Contribution, sign: int) -> Counter:
+    """The contribution as column → amount, times ``sign`` (a negative sign takes it away;
+    the bulk loader passes a household's multiplicity)."""
+    out = Counter({name: sign * getattr(c, name) for name in COUNTERS})
     for sex, bands in c.people_by_sex_age.items():
         if sex not in SEXES:
             raise ValueError(f"sex code {sex!r} has no rollup column")
         for band, n in bands.items():
-            _add(row, people_column(sex, str(band)), sign * n)
+            out[people_column(sex, str(band))] += sign * n
     for count, numbers in (("applicable", c.applicable), ("passed", c.passed),
                            ("incomplete", c.incomplete)):
         for number, n in numbers.items():
-            _add(row, indicator_column(count, number), sign * n)
+            out[indicator_column(count, number)] += sign * n
     for kind, items in (("income", c.income_items), ("expense", c.expense_items)):
         for position, baht in items.items():
-            _add(row, item_column(kind, position), sign * baht)
+            out[item_column(kind, position)] += sign * baht
+    return out
+
+
+def _apply(row: VillageRollup, c: Contribution, sign: int) -> None:
+    """Add ``sign`` times the contribution to a row object (recomputation, bulk load)."""
+    for name, n in _deltas(c, sign).items():
+        setattr(row, name, getattr(row, name) + n)
+
+
+@functools.cache
+def _increment():
+    """One UPDATE adding a delta to every total and 1 to the revision: the same statement
+    for every change (compiled once), atomic under the row's lock, no read first."""
+    table = VillageRollup.__table__
+    return (update(table)
+            .where(table.c.round_year == bindparam("key_round"),
+                   table.c.area_code == bindparam("key_area"))
+            .values({table.c[name]: table.c[name] + bindparam(f"d_{name}") for name in TOTALS}
+                    | {table.c.revision: table.c.revision + 1}))
 
 
 def apply_change(round_: SurveyRound, area_code: str, *, old: Contribution | None,
                  new: Contribution | None) -> None:
-    """Replace ``old`` by ``new`` in the village's totals and bump its revision."""
-    row = _locked_row(round_, area_code)
-    if old is not None:
-        _apply(row, old, -1)
-    if new is not None:
-        _apply(row, new, +1)
-    row.revision += 1
+    """Replace ``old`` by ``new`` in the village's totals and bump its revision. Concurrent
+    first submissions in a village both insert-or-ignore the row, then update it in turn."""
+    deltas = Counter()
+    for c, sign in ((old, -1), (new, +1)):
+        if c is not None:
+            deltas.update(_deltas(c, sign))
+    params = {"key_round": round_.year, "key_area": area_code,
+              **{f"d_{name}": deltas.get(name, 0) for name in TOTALS}}
+    if db.session.execute(_increment(), params).rowcount == 0:
+        insert = upsert_insert(db.session)
+        db.session.execute(insert(VillageRollup).values(
+            **_empty_row_values(round_.year, area_code)).on_conflict_do_nothing())
+        db.session.execute(_increment(), params)
+    stale = db.session.identity_map.get(db.session.identity_key(
+        VillageRollup, (round_.year, area_code)))
+    if stale is not None:  # a row object read earlier in this transaction
+        db.session.expire(stale)
 
 
 def recompute(round_: SurveyRound, area_code: str) -> dict:
@@ -169,5 +182,4 @@ def recompute(round_: SurveyRound, area_code: str) -> dict:
 
 def totals_of(row: VillageRollup) -> dict:
     """The comparable totals of a rollup row (everything but its revision)."""
-    return {name: getattr(row, name) for name in
-            COUNTERS + INDICATOR_COLUMNS + PEOPLE_COLUMNS + ITEM_COLUMNS}
+    return {name: getattr(row, name) for name in TOTALS}
