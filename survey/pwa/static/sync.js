@@ -13,7 +13,7 @@ const BASE_DELAY_MS = 2000, MAX_DELAY_MS = 5 * 60 * 1000;
 let running = null, timer = null;
 export const listeners = new Set();
 // What the header shows: the last exchange with the server and when the next try is due.
-export const status = { net: null, next_at: null, sending: false, last_ok_at: null };
+export const status = { net: null, next_at: null, sending: false };
 const notify = (info) => listeners.forEach((fn) => fn(info));
 
 export function syncNow({ force = false } = {}) {
@@ -84,7 +84,6 @@ async function sendOne(rec) {
 // What the server's answer about one record means for it (the same for a batch item).
 async function answered(rec, code, data, etag) {
   status.net = code >= 500 ? "server" : "ok";
-  if (code < 500) status.last_ok_at = Date.now();
   rec.last_status = code;
   if (code === 200 || code === 201) {
     Object.assign(rec, { state: "sent", server: data, errors: null, sent_at: new Date().toISOString(),
