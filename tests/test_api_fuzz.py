@@ -28,7 +28,7 @@ from survey import planning
 from tests.conftest import TEST_PASSWORD, make_app
 
 # Per operation and generation mode (valid, invalid); each example is sent as two users.
-EXAMPLES = int(os.environ.get("BMN_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("BMN_FUZZ_EXAMPLES", "100"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 pytestmark = pytest.mark.fuzz
