@@ -67,6 +67,7 @@ class Contribution:
 COUNTERS = ("households", "returned_households", "partial_households", "people",
             "income_households", "income_people", "income_sum", "expense_households",
             "expense_people", "expense_sum", "below_income_line")
+TOTALS = COUNTERS + INDICATOR_COLUMNS + PEOPLE_COLUMNS + ITEM_COLUMNS
 
 
 def _bits(mask: int) -> list[int]:
@@ -106,11 +107,7 @@ def contribution(household: Household, round_: SurveyRound) -> Contribution:
 
 def _empty_row_values(round_year: int, area_code: str) -> dict:
     return dict(round_year=round_year, area_code=area_code, province_code=area_code[:2],
-                revision=0, **dict.fromkeys(COUNTERS + INDICATOR_COLUMNS + PEOPLE_COLUMNS
-                                            + ITEM_COLUMNS, 0))
-
-
-TOTALS = COUNTERS + INDICATOR_COLUMNS + PEOPLE_COLUMNS + ITEM_COLUMNS
+                revision=0, **dict.fromkeys(TOTALS, 0))
 
 
 def _deltas(c: Contribution, sign: int) -> Counter:

@@ -91,8 +91,6 @@ async function answered(rec, code, data, etag) {
   } else if (code === 401) {
     await kvSet("auth_expired", data?.error_code || "UNAUTHENTICATED");
     return "auth";
-  } else if (code === 422 || (code === 409 && !rec.household_id && data?.errors)) {
-    Object.assign(rec, { state: code === 422 ? "rejected" : "conflict", errors: data?.errors || {}, message: data?.message_th });
   } else if (code === 412 && rec.household_id) {
     const latest = await api("GET", `/api/v1/households/${rec.household_id}`).catch(() => null);
     if (latest?.status === 200) { rec.etag = latest.etag; rec.server = latest.data; }
