@@ -112,7 +112,7 @@ class Enumerator:
         self.next_taps += 1
         self.page.wait_for_function(
             "h => location.hash !== h"
-            " ? document.querySelector('main').dataset.screen === 'edit:' + location.hash.split('/')[2]"
+            " ? document.querySelector('main')?.dataset.screen === 'edit:' + location.hash.split('/')[2]"
             " : !!document.querySelector('.q.missing, #house_number-msg:not(:empty)')", arg=before)
         return self.page.evaluate("document.querySelector('main').dataset.screen")
 

@@ -8,7 +8,7 @@ from tests.fixtures.gis import SUBDISTRICT
 
 
 def drawn(page) -> int:
-    page.wait_for_function("Number(document.querySelector('#map').dataset.drawn || 0) > 0")
+    page.wait_for_function("Number(document.querySelector('#map')?.dataset.drawn || 0) > 0")
     return page.locator("#map path.leaflet-interactive").count()
 
 
@@ -26,12 +26,12 @@ def test_the_province_officer_explores_the_map(browser, mapped, live_server):
     assert "ข้อ 22" in page.text_content("#legend")
     fits(page)
     page.select_option("#indicator", "5")
-    page.wait_for_function("document.querySelector('#legend').textContent.includes('ข้อ 5')")
+    page.wait_for_function("document.querySelector('#legend')?.textContent.includes('ข้อ 5')")
     drill_into(page, "7501")
     assert drawn(page) == 11  # the subdistricts of 7501
     assert "ตำบล" in page.text_content("#map-title")
     drill_into(page, SUBDISTRICT)
-    page.wait_for_function("document.querySelector('#map-notes').textContent.includes('ค่าประมาณ')")
+    page.wait_for_function("document.querySelector('#map-notes')?.textContent.includes('ค่าประมาณ')")
     assert drawn(page) == 2  # village cells (approximate): the two villages with households
     assert "ครัวเรือนน้อยเกินไป" in page.text_content("#figures") or \
         "ไม่แสดง" in page.text_content("#figures")  # the one-household village is hatched

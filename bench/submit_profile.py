@@ -1,0 +1,75 @@
+"""Where one household submission's time goes: households POSTed through the app in this
+process (Flask's test client: no HTTP server, no network), first timed, then under
+cProfile. Prints milliseconds per household and the functions with the most time inclusive
+and exclusive, so a change to the submission path can be measured before and after.
+
+    python -m bench.submit_profile [--database postgres] [--households 400] [--batch 0]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import fresh_database, make_app, prepare, synthetic_household
+from bench.submit_load import PROVINCE, enumerators_with_tokens
+
+
+def post_all(client, token: str, bodies: list[bytes], batch: int) -> None:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    if batch:
+        for i in range(0, len(bodies), batch):
+            body = b'{"items":[' + b",".join(bodies[i:i + batch]) + b"]}"
+            response = client.post("/api/v1/households:batch", data=body, headers=headers)
+            statuses = {r["status"] for r in response.get_json()["results"]}
+            assert statuses == {201}, statuses
+        return
+    for body in bodies:
+        response = client.post("/api/v1/households", data=body, headers=headers)
+        assert response.status_code == 201, response.get_data(as_text=True)[:300]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", default="postgres", choices=["sqlite", "postgres"])
+    parser.add_argument("--households", type=int, default=400,
+                        help="households per phase (timed, then profiled)")
+    parser.add_argument("--batch", type=int, default=0, help="0: one per POST, else batches")
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = fresh_database(args.database, Path(tmp), "bmn_bench_profile")
+        app = make_app(url, Path(tmp))
+        prepare(app, [PROVINCE])
+        token, villages = enumerators_with_tokens(app)[0]
+        rng = random.Random(7)
+        phases = [[json.dumps(synthetic_household(rng, rng.choice(villages), 3 * n + k)).encode()
+                   for n in range(args.households)] for k in range(3)]
+        client = app.test_client()
+        post_all(client, token, phases[0], args.batch)  # warm-up: imports, caches, plans
+        start = time.perf_counter()
+        post_all(client, token, phases[1], args.batch)
+        timed = (time.perf_counter() - start) / args.households
+        profiler = cProfile.Profile()
+        profiler.enable()
+        post_all(client, token, phases[2], args.batch)
+        profiler.disable()
+    print(f"{args.database}, {'batches of %d' % args.batch if args.batch else 'one per POST'}: "
+          f"{1000 * timed:.1f} ms per household in-process ({1 / timed:.0f} households/s "
+          f"on one thread), {args.households} households")
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats(order).print_stats(args.top)
+        print(f"\n== by {order} time (under the profiler)\n" + out.getvalue().split(
+            "\n", 6)[-1])
+
+
+if __name__ == "__main__":
+    main()
