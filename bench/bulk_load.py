@@ -7,8 +7,9 @@ masks, income totals, member rows); every loaded household is one of those templ
 its own UUID, house code, village and freshly drawn national IDs (hashed, masked and
 encrypted as the API does, and the payload hash recomputed for the changed payload). Rows
 go in with COPY (PostgreSQL) or executemany (SQLite); village rollups are the sums of the
-same ``rollup.contribution`` the API applies, and a sample of villages is checked against
-``rollup.recompute`` at the end.
+same ``rollup.contribution`` the API applies, district rollups are rebuilt from them
+(``rollup.rebuild_districts``), and a sample of villages is checked against
+``rollup.recompute`` (their districts against ``rollup.recompute_district``) at the end.
 
     python -m bench.bulk_load --database postgres --households 1000000
 """
@@ -156,6 +157,8 @@ def load(app, total: int) -> None:
                     for r in totals.values()]
             for start in range(0, len(rows), 5000):
                 conn.execute(insert(VillageRollup), rows[start:start + 5000])
+        rollup.rebuild_districts(2565)  # the district rows: sums of the village rows
+        db.session.commit()
         check(app, round_, list(totals), rng)
 
 
@@ -188,15 +191,22 @@ def copy_rows(engine, table, rows: list[dict]) -> None:
 
 
 def check(app, round_, villages: list[str], rng: random.Random) -> None:
-    """A sample of villages: stored rollup == recomputation from their households."""
+    """A sample of villages: stored rollup == recomputation from their households; and
+    their districts' rows == the sums of their village rows."""
     from app.extensions import db
     from survey import rollup
-    from survey.models import VillageRollup
+    from survey.models import DistrictRollup, VillageRollup
     with app.app_context():
         for code in rng.sample(villages, min(25, len(villages))):
             stored = rollup.totals_of(db.session.get(VillageRollup, (2565, code)))
             assert stored == rollup.recompute(db.session.get(type(round_), 2565), code), code
-    print("rollups of 25 sampled villages equal their recomputation", flush=True)
+            district = db.session.get(DistrictRollup, (2565, rollup.district_of(code)))
+            stored = rollup.district_totals_of(district)
+            expected = rollup.recompute_district(2565, rollup.district_of(code))
+            assert stored == expected, {k: (v, expected[k]) for k, v in stored.items()
+                                        if v != expected[k]}
+    print("rollups of 25 sampled villages equal their recomputation, and their districts' "
+          "the sums of their villages", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Survey data: rounds, targets, assignments, households and members, quality issues, and
-the per-village rollups every report is answered from.
+the per-village and per-district rollups every report is answered from.
 
 Household rows carry their village and province codes, and rollups are keyed by round and
-village, so that a later move to a distributed PostgreSQL (Citus, by province) keeps its keys.
+village (or district, whose code starts with its province's), so that a later move to a distributed PostgreSQL (Citus, by province) keeps its keys.
 """
 from __future__ import annotations
 
@@ -336,3 +336,38 @@ for _name in INDICATOR_COLUMNS + PEOPLE_COLUMNS:
 for _name in ITEM_COLUMNS:
     setattr(VillageRollup, _name, Column(_name, BigInteger, nullable=False, default=0,
                                          server_default="0"))
+
+
+def small_column(name: str) -> str:
+    """``small_households``: the district's sum of ``households`` over its villages that
+    are small areas."""
+    return f"small_{name}"
+
+
+class DistrictRollup(db.Model):
+    """Exact sums of a district's village rollups in one round, changed by the same delta
+    and in the same transaction as the village row, so that the nation and a province sum
+    878 and about 12 rows instead of 83,526 and 1,100. Every total of a village row is here
+    twice: summed over all the district's villages (same name), and over only those that
+    are small areas under the round's ``min_area_households`` (``small_…``, see
+    ``survey.rollup.small``; ``small_villages`` counts them). A caller without
+    personal-data rights sees the difference. The small part is kept, not the published
+    one, because most changes are in villages that stay published: they touch only the
+    first set. ``revision`` is the sum of the villages' revisions."""
+
+    __tablename__ = "district_rollups"
+
+    round_year: Mapped[int] = mapped_column(ForeignKey("survey_rounds.year"), primary_key=True)
+    district_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)
+    small_villages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Every total of a village row (all its columns but the key and the revision), twice.
+for _village_column in VillageRollup.__table__.columns:
+    if _village_column.name in ("round_year", "area_code", "province_code", "revision"):
+        continue
+    for _name in (_village_column.name, small_column(_village_column.name)):
+        setattr(DistrictRollup, _name, Column(_name, _village_column.type, nullable=False,
+                                              default=0, server_default="0"))

@@ -13,6 +13,7 @@ from app.auth.models import Role, User
 from app.csv_import import RowError, read_rows
 from app.errors import Problem
 from app.extensions import db
+from survey import rollup
 from survey.models import (
     DEFAULT_MIN_PARTICIPANTS,
     Assignment,
@@ -35,7 +36,8 @@ TARGET_ERRORS_TH = {
 }
 
 
-# Round settings that do not score households: they may change at any time.
+# Round settings that do not score households: they may change at any time (a new small-area
+# threshold rebuilds the round's district rollups in the same transaction).
 ROUND_SETTINGS = ("coverage_threshold_pct", "min_area_households", "national_target",
                   "payment_rate", "households_per_volunteer")
 
@@ -46,7 +48,8 @@ def create_round(year: int, questionnaire_version: str, start: date, end: date,
     """Open a round, or change an open one (``settings``: any of ``ROUND_SETTINGS``; None
     keeps the current value). What scores households (the questionnaire and the income
     line) cannot change once the round has households: their stored results would no
-    longer agree with the round (409 ``ROUND_HAS_HOUSEHOLDS``). Flushes."""
+    longer agree with the round (409 ``ROUND_HAS_HOUSEHOLDS``); a new small-area threshold
+    rebuilds the round's district rollups, whose small-village sums follow it. Flushes."""
     try:
         version = get_version(questionnaire_version)
     except UnknownQuestionnaireVersion as exc:
@@ -59,6 +62,7 @@ def create_round(year: int, questionnaire_version: str, start: date, end: date,
                       errors={"collection_end": ["วันสิ้นสุดต้องไม่ก่อนวันเริ่ม"]})
     income_line = income_line or version.thresholds["income_line_baht_per_person_year"]
     round_ = db.session.get(SurveyRound, year)
+    threshold = round_.min_area_households if round_ is not None else None
     if round_ is None:
         round_ = SurveyRound(year=year)
         db.session.add(round_)
@@ -80,6 +84,8 @@ def create_round(year: int, questionnaire_version: str, start: date, end: date,
     if min_participants is not None:
         round_.min_participants = {**DEFAULT_MIN_PARTICIPANTS, **min_participants}
     db.session.flush()
+    if threshold is not None and round_.min_area_households != threshold:
+        rollup.rebuild_districts(year)  # their small-village sums follow the new threshold
     return round_
 
 

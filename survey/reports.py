@@ -2,9 +2,11 @@
 population, indicators passing/failing, income and expense averages, and the households
 below the income line (indicator 22).
 
-Aggregate reports are sums of village rollups' integer columns computed by the database in
-one grouped statement (time grows with villages, not households, and a worker's first
-request costs what every later one does); the indicator-22 list streams households. ``breakdown`` gives one row per child area, as each
+Aggregate reports are sums of rollups' integer columns computed by the database in one
+grouped statement: of district rows for the nation and a province (878 and about 12 rows),
+of village rows for a district, an LAO or a subdistrict (time grows with villages, not
+households, and a worker's first request costs what every later one does); the
+indicator-22 list streams households. ``breakdown`` gives one row per child area, as each
 tier's meeting sees it (per village at the LAO, per subdistrict at the district …).
 
 Partial households (stored with the reason their required answers are missing) are
@@ -25,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, literal, select
 
 from app.areas.models import Area
 from app.auth.policy import Action, may
@@ -39,6 +41,7 @@ from survey.models import (
     ITEM_COLUMNS,
     PEOPLE_COLUMNS,
     SEXES,
+    DistrictRollup,
     Household,
     Member,
     SurveyRound,
@@ -46,9 +49,10 @@ from survey.models import (
     indicator_column,
     item_column,
     people_column,
+    small_column,
 )
 from survey.questionnaires import as_version
-from survey.rollup import AGE_BANDS
+from survey.rollup import AGE_BANDS, small
 from survey.rollup import COUNTERS as rollup_counters
 
 BAND_LABELS = [f"{5 * b}-{5 * b + 4}" for b in range(AGE_BANDS - 1)] + ["100+", "unknown"]
@@ -155,27 +159,79 @@ def _child_key(unit: Unit) -> tuple[int, str]:
 
 def _summed_groups(round_: SurveyRound, unit: Unit, length: int | None, min_households: int,
                    columns: tuple[str, ...]):
-    """One SQL statement: the unit's village rows summed per child area (the code's first
-    ``length`` characters; no grouping without a length) and apart for small villages, so
-    that the database, not Python, adds the 83,526 rows of the nation. Yields
-    ``(child code or "", small?, column name → sum)`` with ``villages`` and ``revision``."""
-    r = VillageRollup
-    keys = []
-    if length:
-        keys.append((r.province_code if length == 2 else func.substr(r.area_code, 1, length))
-                    .label("code"))
-    if min_households:
-        keys.append(and_(r.households > 0, r.households < min_households).label("small"))
-    sums = [func.sum(getattr(r, name)).label(name)
-            for name in (*rollup_counters, "revision", *columns)]
-    query = (select(*keys, func.count().label("villages"), *sums)
-             .where(r.round_year == round_.year, unit.village_filter(r.area_code)))
+    """One SQL statement: the unit's rollups summed per child area (the code's first
+    ``length`` characters; no grouping without a length), and apart for small villages, so
+    that the database, not Python, adds the rows. Yields ``(child code or "", small?,
+    column name → sum)`` with ``villages`` and ``revision``. The nation and a province (by
+    province or district) read district rows; smaller units, village rows."""
+    if _from_districts(round_, unit, length, min_households):
+        return _district_groups(round_, unit, length, min_households, columns)
+    return _village_groups(round_, unit, length, min_households, columns)
+
+
+def _from_districts(round_: SurveyRound, unit: Unit, length: int | None,
+                    min_households: int) -> bool:
+    """District rows answer for the nation and a province, grouped by nothing, province or
+    district, for callers who see everything or whose threshold is the round's (the one
+    their small-village sums follow); any other threshold is summed from village rows."""
+    whole_districts = unit.kind == "nation" or (unit.kind == "area" and len(unit.code) == 2)
+    return (whole_districts and length in (None, 2, 4)
+            and min_households in (0, round_.min_area_households))
+
+
+def _groups(query, keys):
     if keys:
         query = query.group_by(*keys)
     for row in db.session.execute(query).mappings():
         values = {name: int(row[name] or 0) for name in row.keys()
                   if name not in ("code", "small")}
         yield row.get("code", ""), bool(row.get("small")), values
+
+
+def _village_groups(round_: SurveyRound, unit: Unit, length: int | None,
+                    min_households: int, columns: tuple[str, ...]):
+    r = VillageRollup
+    keys = []
+    if length:
+        keys.append((r.province_code if length == 2 else func.substr(r.area_code, 1, length))
+                    .label("code"))
+    if min_households:
+        keys.append(small(r.households, min_households).label("small"))
+    sums = [func.sum(getattr(r, name)).label(name)
+            for name in (*rollup_counters, "revision", *columns)]
+    yield from _groups(select(*keys, func.count().label("villages"), *sums)
+                       .where(r.round_year == round_.year, unit.village_filter(r.area_code)),
+                       keys)
+
+
+def _district_groups(round_: SurveyRound, unit: Unit, length: int | None,
+                     min_households: int, columns: tuple[str, ...]):
+    """The same groups from district rows: all their sums for a caller who sees
+    everything; else all minus the small villages' sums, and those (their households and
+    number) as the small group."""
+    d = DistrictRollup
+    keys = []
+    if length:
+        keys.append((d.province_code if length == 2 else d.district_code).label("code"))
+    where = [d.round_year == round_.year]
+    if unit.kind == "area":
+        where.append(d.province_code == unit.code)
+    figures = (*rollup_counters, *columns)
+    if not min_households:
+        sums = [func.sum(getattr(d, name)).label(name) for name in (*figures, "revision")]
+        yield from _groups(select(*keys, literal(0).label("villages"), *sums).where(*where),
+                           keys)
+        return
+    sums = [(func.sum(getattr(d, name)) - func.sum(getattr(d, small_column(name))))
+            .label(name) for name in figures]
+    left_out = [func.sum(d.small_households).label("small_households"),
+                func.sum(d.small_villages).label("small_villages")]
+    for code, _, values in _groups(
+            select(*keys, func.sum(d.revision).label("revision"), *sums, *left_out)
+            .where(*where), keys):
+        yield code, False, {**values, "villages": 0}
+        yield code, True, {"households": values["small_households"],
+                           "villages": values["small_villages"], "revision": 0}
 
 
 def totals(round_: SurveyRound, unit: Unit, *, breakdown: bool = False,
@@ -189,10 +245,11 @@ def totals(round_: SurveyRound, unit: Unit, *, breakdown: bool = False,
     columns = tuple(c for part in parts for c in PARTS[part])
     length = _child_key(unit)[0] if breakdown else None
     groups: dict[str, Totals] = {}
-    for code, small, sums in _summed_groups(round_, unit, length, min_households, columns):
+    for code, left_out, sums in _summed_groups(round_, unit, length, min_households,
+                                               columns):
         t = groups.setdefault(code, Totals.empty(indicators))
         t.revision += sums["revision"]
-        if small:
+        if left_out:
             t.suppressed_households += sums["households"]
             t.suppressed_villages += sums["villages"]
         else:

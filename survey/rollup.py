@@ -1,12 +1,22 @@
-"""Exact per-village totals, kept current by deltas.
+"""Exact per-village and per-district totals, kept current by deltas.
 
 Every change to a household (submit, correction, return, lock) subtracts the household's old
 ``Contribution`` from its village's rollup and adds the new one, in the same transaction, and
-bumps the village's revision. Every count is a plain integer column of the row (one per
-indicator count, sex and age band, money item: see ``survey.models``), so reports over any
-area are sums the database computes over village rows: their time grows with villages, not
-households. ``recompute`` rebuilds a rollup from the households
-themselves; the property test holds the two equal.
+bumps the village's revision; the same delta goes to the village's district row. Every count
+is a plain integer column of the row (one per indicator count, sex and age band, money item:
+see ``survey.models``), so reports are sums the database computes: over district rows for
+the nation and a province (878 and about 12 rows), over village rows below; their time grows
+with villages, not households. ``recompute`` rebuilds a village's totals from its households
+and ``recompute_district`` a district's from its villages; the property test holds them
+equal.
+
+Small areas: a district row also sums apart its villages that are ``small`` under the
+round's ``min_area_households`` (what a caller without personal-data rights does not see).
+A change in a small village adds its delta there too; a change that moves a village across
+the threshold moves its whole totals into or out of those sums (read after the village
+UPDATE, which returns the households after the change: before = after − delta). A change of
+the threshold rebuilds the round's district rows (``rebuild_districts``) in the same
+transaction.
 """
 from __future__ import annotations
 
@@ -14,7 +24,7 @@ import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, select, text, update
 
 from app.db_types import upsert_insert
 from app.extensions import db
@@ -24,6 +34,7 @@ from survey.models import (
     ITEM_COLUMNS,
     PEOPLE_COLUMNS,
     SEXES,
+    DistrictRollup,
     Household,
     HouseholdStatus,
     SurveyRound,
@@ -31,6 +42,7 @@ from survey.models import (
     indicator_column,
     item_column,
     people_column,
+    small_column,
 )
 from survey.questionnaires import as_version
 
@@ -68,6 +80,7 @@ COUNTERS = ("households", "returned_households", "partial_households", "people",
             "income_households", "income_people", "income_sum", "expense_households",
             "expense_people", "expense_sum", "below_income_line")
 TOTALS = COUNTERS + INDICATOR_COLUMNS + PEOPLE_COLUMNS + ITEM_COLUMNS
+_TOTAL_NAMES = frozenset(TOTALS)
 
 
 def _bits(mask: int) -> list[int]:
@@ -135,37 +148,191 @@ def _apply(row: VillageRollup, c: Contribution, sign: int) -> None:
         setattr(row, name, getattr(row, name) + n)
 
 
+def small(households, threshold):
+    """The small-area rule: a village with households, but fewer than ``threshold``, is
+    left out of the figures a caller without personal-data rights sees. On integers, or
+    on SQL expressions (a clause)."""
+    if isinstance(households, int) and isinstance(threshold, int):
+        return 0 < households < threshold
+    return and_(households > 0, households < threshold)
+
+
+def district_of(area_code: str) -> str:
+    """The district a village/community code lies in (its first four digits)."""
+    return area_code[:4]
+
+
 @functools.cache
-def _increment():
-    """One UPDATE adding a delta to every total and 1 to the revision: the same statement
-    for every change (compiled once), atomic under the row's lock, no read first."""
+def _add_to_village():
+    """One UPDATE adding a delta to every total and 1 to the revision, returning the
+    households after it: the same statement for every change (compiled once), atomic under
+    the row's lock, no read first."""
     table = VillageRollup.__table__
     return (update(table)
             .where(table.c.round_year == bindparam("key_round"),
                    table.c.area_code == bindparam("key_area"))
             .values({table.c[name]: table.c[name] + bindparam(f"d_{name}") for name in TOTALS}
-                    | {table.c.revision: table.c.revision + 1}))
+                    | {table.c.revision: table.c.revision + 1})
+            .returning(table.c.households))
+
+
+@functools.cache
+def _add_to_district(with_small: bool):
+    """The district row's UPDATE: the village's delta to every total and 1 to the
+    revision; ``with_small``, also what the change does to the small villages' sums and
+    number (a statement of its own, so that the common change, in a village that stays
+    published, sends half the values)."""
+    table = DistrictRollup.__table__
+    values = {table.c[name]: table.c[name] + bindparam(f"d_{name}") for name in TOTALS}
+    values[table.c.revision] = table.c.revision + 1
+    if with_small:
+        values[table.c.small_villages] = table.c.small_villages + bindparam("s_villages")
+        values.update({table.c[small_column(name)]: table.c[small_column(name)]
+                       + bindparam(f"s_{name}") for name in TOTALS})
+    return (update(table)
+            .where(table.c.round_year == bindparam("key_round"),
+                   table.c.district_code == bindparam("key_district"))
+            .values(values)
+            .returning(table.c.revision))
+
+
+def _small_change(round_year: int, area_code: str, households: int, deltas: Counter,
+                  threshold: int) -> Counter:
+    """What a village's change does to its district's small-village sums (``villages``:
+    their number): nothing while the village stays published, the delta while it stays
+    small, its whole totals after the change in (or before it out) when it crosses the
+    threshold — read from its row, which this transaction has just updated."""
+    was_small = small(households - deltas.get("households", 0), threshold)
+    is_small = small(households, threshold)
+    if was_small == is_small:
+        return Counter(deltas) if is_small else Counter()
+    table = VillageRollup.__table__
+    after = db.session.execute(select(*(table.c[name] for name in TOTALS)).where(
+        table.c.round_year == round_year, table.c.area_code == area_code)).mappings().one()
+    if is_small:
+        return Counter({name: after[name] for name in TOTALS}, villages=1)
+    return Counter({name: deltas.get(name, 0) - after[name] for name in TOTALS}, villages=-1)
+
+
+def _update_or_insert(statement, params: dict, model, values: dict):
+    """Run the row's UPDATE … RETURNING and give back the returned value; when the row does
+    not exist yet, insert-or-ignore it (two first changes may race) and run it again."""
+    value = db.session.execute(statement, params).scalar()
+    if value is None:
+        db.session.execute(upsert_insert(db.session)(model).values(**values)
+                           .on_conflict_do_nothing())
+        value = db.session.execute(statement, params).scalar_one()
+    return value
+
+
+def apply_deltas(round_year: int, area_code: str, deltas: Counter) -> None:
+    """Add a village's deltas (column → amount, as ``_deltas`` gives them: one change, or a
+    bulk importer's sum of many) to its row and to its district's row, each revision + 1.
+    The village row is locked first, then the district's: every writer takes them in that
+    order. The threshold is read after the village row is locked, by a statement of its
+    own, so that a concurrent change of it (``rebuild_districts`` locks the village rows)
+    is seen."""
+    unknown = deltas.keys() - _TOTAL_NAMES
+    if unknown:
+        raise ValueError(f"no rollup column {sorted(unknown)}")
+    params = {"key_round": round_year, "key_area": area_code,
+              **{f"d_{name}": deltas.get(name, 0) for name in TOTALS}}
+    households = _update_or_insert(_add_to_village(), params, VillageRollup,
+                                   _empty_row_values(round_year, area_code))
+    threshold = db.session.scalar(select(SurveyRound.min_area_households)
+                                  .where(SurveyRound.year == round_year))
+    small_part = _small_change(round_year, area_code, households, deltas, threshold)
+    district = district_of(area_code)
+    params["key_district"] = district
+    if small_part:
+        params.update({f"s_{name}": small_part.get(name, 0) for name in TOTALS},
+                      s_villages=small_part.get("villages", 0))
+    _update_or_insert(_add_to_district(bool(small_part)), params, DistrictRollup,
+                      _empty_district_values(round_year, district))
+    for key in ((VillageRollup, (round_year, area_code)),
+                (DistrictRollup, (round_year, district))):
+        stale = db.session.identity_map.get(db.session.identity_key(*key))
+        if stale is not None:  # a row object read earlier in this transaction
+            db.session.expire(stale)
 
 
 def apply_change(round_: SurveyRound, area_code: str, *, old: Contribution | None,
                  new: Contribution | None) -> None:
-    """Replace ``old`` by ``new`` in the village's totals and bump its revision. Concurrent
-    first submissions in a village both insert-or-ignore the row, then update it in turn."""
+    """Replace ``old`` by ``new`` in the village's (and its district's) totals and bump
+    their revisions. Concurrent first submissions in a village both insert-or-ignore the
+    row, then update it in turn."""
     deltas = Counter()
     for c, sign in ((old, -1), (new, +1)):
         if c is not None:
             deltas.update(_deltas(c, sign))
-    params = {"key_round": round_.year, "key_area": area_code,
-              **{f"d_{name}": deltas.get(name, 0) for name in TOTALS}}
-    if db.session.execute(_increment(), params).rowcount == 0:
-        insert = upsert_insert(db.session)
-        db.session.execute(insert(VillageRollup).values(
-            **_empty_row_values(round_.year, area_code)).on_conflict_do_nothing())
-        db.session.execute(_increment(), params)
-    stale = db.session.identity_map.get(db.session.identity_key(
-        VillageRollup, (round_.year, area_code)))
-    if stale is not None:  # a row object read earlier in this transaction
-        db.session.expire(stale)
+    apply_deltas(round_.year, area_code, deltas)
+
+
+def _empty_district_values(round_year: int, district_code: str) -> dict:
+    return dict(round_year=round_year, district_code=district_code,
+                province_code=district_code[:2], revision=0, small_villages=0,
+                **dict.fromkeys(TOTALS, 0),
+                **dict.fromkeys(map(small_column, TOTALS), 0))
+
+
+def _district_sums(round_year: int):
+    """The round's village rows summed per district, as district rows' columns (a SELECT
+    in ``_district_columns`` order), under the round's current threshold."""
+    v = VillageRollup
+    is_small = small(v.households, SurveyRound.min_area_households)
+    district = func.substr(v.area_code, 1, 4)
+    return (select(v.round_year, district, func.min(v.province_code),
+                   func.sum(v.revision), func.sum(case((is_small, 1), else_=0)),
+                   *(func.sum(getattr(v, name)) for name in TOTALS),
+                   *(func.sum(case((is_small, getattr(v, name)), else_=0))
+                     for name in TOTALS))
+            .join(SurveyRound, SurveyRound.year == v.round_year)
+            .where(v.round_year == round_year)
+            .group_by(v.round_year, district))
+
+
+# What names a district row rather than sums its villages.
+_NAMING_COLUMNS = ("round_year", "district_code", "province_code")
+
+
+def _district_columns() -> list[str]:
+    return ["round_year", "district_code", "province_code", "revision", "small_villages",
+            *TOTALS, *map(small_column, TOTALS)]
+
+
+def rebuild_districts(round_year: int) -> None:
+    """Recompute the round's district rows from its village rows: after a change of the
+    small-area threshold (in the same transaction, after the round row is flushed) and
+    after a bulk load. On PostgreSQL the village rows are locked against writers first
+    (SHARE: readers go on), so that no change in flight applies a delta computed with the
+    old threshold to rows rebuilt with the new one; SQLite has one writer anyway."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("LOCK TABLE village_rollups IN SHARE MODE"))
+    db.session.execute(delete(DistrictRollup).where(DistrictRollup.round_year == round_year))
+    db.session.execute(insert(DistrictRollup).from_select(_district_columns(),
+                                                          _district_sums(round_year)))
+    for key, row in list(db.session.identity_map.items()):
+        if isinstance(row, DistrictRollup):
+            db.session.expire(row)
+
+
+def recompute_district(round_year: int, district_code: str) -> dict | None:
+    """A district row's values summed afresh from its village rows (for checks, not the hot
+    path): every column but the key and province; None when the district has no village
+    rows."""
+    query = _district_sums(round_year).where(
+        func.substr(VillageRollup.area_code, 1, 4) == district_code)
+    row = db.session.execute(query).one_or_none()
+    if row is None:
+        return None
+    return {name: int(value) for name, value in zip(_district_columns(), row)
+            if name not in _NAMING_COLUMNS}
+
+
+def district_totals_of(row: DistrictRollup) -> dict:
+    """A district row's values, comparable with ``recompute_district``."""
+    return {name: getattr(row, name) for name in _district_columns()
+            if name not in _NAMING_COLUMNS}
 
 
 def recompute(round_: SurveyRound, area_code: str) -> dict:

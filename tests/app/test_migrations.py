@@ -18,7 +18,8 @@ from tests.conftest import PG_URL, create_empty_database, drop_database, make_ap
 BOUNDARIES = Path(__file__).resolve().parents[3] / "shared" / "data" / "boundaries"
 OUR_TABLES = {"areas", "laos", "users", "api_tokens", "audit_events", "survey_rounds",
               "survey_targets", "survey_assignments", "households", "household_members",
-              "quality_issues", "village_rollups", "household_history", "login_throttles",
+              "quality_issues", "village_rollups", "district_rollups", "household_history",
+              "login_throttles",
               "survey_allocations", "enrolment_links", "certification_committees",
               "certification_decisions", "certification_events"}
 
@@ -104,3 +105,28 @@ def test_rollup_counts_survive_downgrade_and_upgrade(app, survey_round):
     db.session.remove()
     upgrade()
     assert rollup.totals_of(db.session.get(VillageRollup, (2565, VILLAGE))) == before
+
+
+def test_district_rollups_are_filled_from_the_village_rows(app, survey_round):
+    """Revision 0009 fills each district's row with its villages' sums: all of them, and
+    apart those under the round's small-area threshold (5); downgrading drops them."""
+    from survey import rollup
+    from survey.models import DistrictRollup, VillageRollup
+    from tests.fixtures.survey import OTHER_VILLAGE, VILLAGE
+    for code, households in ((VILLAGE, 2), (OTHER_VILLAGE, 6), ("65020101", 9)):
+        values = rollup._empty_row_values(2565, code)
+        values.update(households=households, people=3 * households, passed_7=households,
+                      income_item_2=1_000 * households, revision=households + 1)
+        db.session.add(VillageRollup(**values))
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0008")
+    assert "district_rollups" not in sa.inspect(db.engine).get_table_names()
+    upgrade()
+    rows = {r.district_code: r for r in db.session.scalars(sa.select(DistrictRollup))}
+    assert sorted(rows) == ["6501", "6502"]
+    assert (rows["6501"].households, rows["6501"].small_households,
+            rows["6501"].small_villages, rows["6501"].revision) == (8, 2, 1, 10)
+    assert rows["6501"].small_income_item_2 == 2_000 and rows["6501"].people == 24
+    for code, row in rows.items():
+        assert rollup.district_totals_of(row) == rollup.recompute_district(2565, code)

@@ -6,9 +6,14 @@ import io
 import zipfile
 
 import pytest
+from sqlalchemy import select
 
+from app.areas.models import Area
 from app.areas.queries import get_area, get_lao
 from app.auth.models import Role
+from app.extensions import db
+from app.units import Unit
+from survey import planning, reports
 from survey.reports import SUPPRESSED_TH
 from tests.fixtures.survey import OTHER_VILLAGE, VILLAGE
 
@@ -78,6 +83,70 @@ def test_no_difference_of_published_figures_isolates_the_small_village(
     population = get(client, headers, "population?round=2565&area=650102&breakdown=true")
     shown = [row for row in population["breakdown"] if not row.get("suppressed")]
     assert population["people"] == people == sum(row["people"] for row in shown)
+
+
+@pytest.fixture
+def far_province(client, make_user, auth_header, survey_round, household_payload):
+    """Two households in a village of province 75 (a small area under the threshold 5)."""
+    village = db.session.scalar(select(Area.code).where(
+        Area.level == "village", Area.code.startswith("75")).order_by(Area.code).limit(1))
+    enumerator = make_user(Role.ENUMERATOR, area_code=village[:6])
+    planning.assign(survey_round, enumerator, get_area(village))
+    db.session.commit()
+    for seed in (11, 12):
+        submit(client, auth_header(enumerator),
+               household_payload(seed, village_code=village, house_code=None))
+    return village
+
+
+def test_national_and_province_reports_equal_the_sums_of_their_villages(
+        client, make_user, auth_header, survey_round, one_and_five, far_province,
+        monkeypatch):
+    """The nation and a province are summed from district rows: every report, whole and by
+    child area, answers what the village rows give — for the department admin and a viewer
+    (neither has personal-data rights, so small villages are left out and counted), for a
+    certification snapshot (nothing left out), and after the threshold changes."""
+    callers = {"admin": auth_header(make_user(Role.DEPARTMENT_ADMIN)),
+               "viewer": auth_header(make_user(Role.VIEWER))}
+    paths = [f"{kind}?round=2565{area}&breakdown={breakdown}"
+             for kind in ("population", "indicators", "income-expense")
+             for area in ("", "&area=65", "&area=75") for breakdown in ("true", "false")]
+
+    def answers():
+        return {(who, path): get(client, headers, path) for who, headers in callers.items()
+                for path in paths}
+
+    def from_villages():
+        with monkeypatch.context() as m:
+            m.setattr(reports, "_from_districts", lambda *args: False)
+            return answers()
+
+    def unsuppressed(unit):
+        whole, children = reports.totals(survey_round, unit, breakdown=True)
+        return whole, [(area.code, t) for area, t in children]
+
+    from_districts = answers()
+    assert from_districts == from_villages()
+    for who in callers:
+        nation = from_districts[(who, "population?round=2565&breakdown=true")]
+        assert nation["households"] == 5 and nation["small_areas"] == {
+            "threshold": 5, "households": 3, "villages": 2}
+        assert [(row["code"], row.get("suppressed", False))
+                for row in nation["breakdown"]] == [("65", False), ("75", True)]
+    for unit in (Unit.nation(), Unit.of_area(get_area("65"))):
+        whole = unsuppressed(unit)
+        with monkeypatch.context() as m:
+            m.setattr(reports, "_from_districts", lambda *args: False)
+            assert unsuppressed(unit) == whole
+    assert unsuppressed(Unit.nation())[0].households == 8
+    # A lower threshold publishes the village of two households at once.
+    planning.create_round(2565, "2560-2564", survey_round.collection_start,
+                          survey_round.collection_end, min_area_households=2)
+    db.session.commit()
+    from_districts = answers()
+    assert from_districts == from_villages()
+    nation = from_districts[("viewer", "population?round=2565&breakdown=false")]
+    assert nation["households"] == 7 and nation["small_areas"]["villages"] == 1
 
 
 def test_exports_carry_the_suppression(client, make_user, auth_header, one_and_five):
