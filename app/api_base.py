@@ -7,7 +7,7 @@ import json
 from typing import Callable, TypeVar
 
 import marshmallow as ma
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import missing
 from sqlalchemy.exc import IntegrityError
@@ -42,13 +42,20 @@ def committed(operation: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
+def request_json():
+    """The request's JSON body as sent, parsed once (by the argument parser, when the route
+    has body arguments)."""
+    return g.request_json if "request_json" in g else request.get_json()
+
+
 class _Parser(FlaskParser):
     def _raw_load_json(self, req):
         """The body parsed within ``app.input_limits`` (depth, 64-bit integers, Unicode)."""
         if not is_json_request(req):
             return missing
         try:
-            return input_limits.loads(req.get_data(cache=True))
+            g.request_json = input_limits.loads(req.get_data(cache=True))
+            return g.request_json
         except JsonLimitError as exc:
             raise ApiError(400, exc.error_code, str(exc), errors={"json": [str(exc)]},
                            message_th="ข้อมูลที่ส่งมามีรูปแบบเกินขอบเขตที่ระบบรับได้") from exc

@@ -37,6 +37,20 @@ def database_url(instance_path: str) -> str:
     return url
 
 
+def engine_options(url: str) -> dict:
+    """Connection settings. ``hide_parameters``: a database error never carries the row's
+    values (names, IDs) into an exception message or a log line. Behind PgBouncer in
+    transaction mode (``BMN_PGBOUNCER=1``) consecutive transactions may run on different
+    server connections, so psycopg must not prepare statements on them."""
+    options = {"pool_pre_ping": True, "hide_parameters": True}
+    if url.startswith("postgresql"):
+        options.update(pool_size=_int("BMN_DB_POOL_SIZE", 5),
+                       max_overflow=_int("BMN_DB_POOL_OVERFLOW", 10))
+        if _flag("BMN_PGBOUNCER", False):
+            options["connect_args"] = {"prepare_threshold": None}
+    return options
+
+
 def secret_key(instance_path: str) -> str:
     """`SECRET_KEY`, or a random key kept in `instance/` so sessions survive restarts."""
     key = os.environ.get("SECRET_KEY")
@@ -52,11 +66,10 @@ def secret_key(instance_path: str) -> str:
 
 def from_environment(instance_path: str) -> dict:
     """The whole configuration as a dict, read once when the app is created."""
+    url = database_url(instance_path)
     return {
-        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        # hide_parameters: a database error never carries the row's values (names, IDs)
-        # into an exception message or a log line.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
         "SECRET_KEY": secret_key(instance_path),
         # Browser sessions: HttpOnly always; Secure unless explicitly running over plain HTTP.
         "SESSION_COOKIE_HTTPONLY": True,

@@ -137,6 +137,8 @@ CATALOGUE: dict[str, ErrorSpec] = {
                               "ท่านไม่ได้รับมอบหมายให้จัดเก็บข้อมูลในหมู่บ้าน/ชุมชนนี้"),
     "UUID_CONFLICT": ErrorSpec(409, "client_uuid {id} is already used by other content",
                                "มีข้อมูลครัวเรือนอื่นใช้รหัสอ้างอิงนี้แล้ว"),
+    "SUBMISSION_RETRY": ErrorSpec(503, "the household met a concurrent write; send it again",
+                                  "ระบบกำลังบันทึกข้อมูลอื่นที่ซ้ำกัน กรุณาส่งอีกครั้ง"),
     "DUPLICATE_HOUSE_CODE": ErrorSpec(409, "house code {house_code} is already recorded in "
                                            "round {year}", "รหัสบ้านนี้ถูกบันทึกแล้วในรอบนี้"),
     "HOUSEHOLD_LOCKED": ErrorSpec(409, "the household's area is certified; it can no longer "

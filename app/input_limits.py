@@ -97,7 +97,10 @@ def loads(data: str | bytes):
 
 
 class BoundedJSONProvider(DefaultJSONProvider):
-    """``request.get_json()`` with the same limits as the API's argument parser."""
+    """``request.get_json()`` with the same limits as the API's argument parser; answers in
+    UTF-8 as written (a Thai letter is 3 bytes, not a 6-byte ``\\u0e..`` escape)."""
+
+    ensure_ascii = False
 
     def loads(self, s, **kwargs):
         return loads(s)

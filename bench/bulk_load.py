@@ -45,7 +45,7 @@ def build_templates(app, villages: list[str], count: int, rng: random.Random):
     """Score ``count`` synthetic payloads once, as the API would."""
     from app.areas.models import Area
     from app.extensions import db
-    from survey.households import _fill, _validated, submission_hash
+    from survey.households import _fill, submission_hash, validated
     from survey.models import Household, SurveyRound
     from survey.schemas import HouseholdInputSchema
     templates = []
@@ -58,7 +58,7 @@ def build_templates(app, villages: list[str], count: int, rng: random.Random):
             household = Household(id=payload["client_uuid"], enumerator_id=1, status="submitted",
                                   payload_hash=submission_hash(payload), version=1)
             village = db.session.get(Area, code)
-            stored, _ = _validated(parsed, round_, village)
+            stored, _ = validated(parsed, round_, village)
             _fill(household, stored, round_, village)
             templates.append((payload, household))
             db.session.expunge_all()

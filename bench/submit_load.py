@@ -136,6 +136,10 @@ def bench_database(kind: str, households: int, workdir: Path, workers: int,
     rows = []
     serial = 0
     with server(url, workdir, workers=workers, threads=threads) as base:
+        # Warm-up, not counted: every worker's first requests load the questionnaire, fill
+        # caches and open connections.
+        warm = all_clients[:workers * threads]
+        run_clients(base, warm, bodies_for(warm, 2, seed=-1, serial_start=10**6))
         for batch, count in [(b, c) for b in batches for c in CLIENT_COUNTS]:
             clients = all_clients[:count]
             per_client = max(1, households // count) if count > 1 else max(1, households // 8)

@@ -1,7 +1,9 @@
 """Where one household submission's time goes: households POSTed through the app in this
 process (Flask's test client: no HTTP server, no network), first timed, then under
-cProfile. Prints milliseconds per household and the functions with the most time inclusive
-and exclusive, so a change to the submission path can be measured before and after.
+cProfile. Prints per household the wall and CPU milliseconds of this process (the CPU time
+is what the app costs, whatever else the machine runs) and the SQL statements sent, then the
+functions with the most time inclusive and exclusive, so that a change to the submission
+path can be measured before and after.
 
     python -m bench.submit_profile [--database postgres] [--households 400] [--batch 0]
 """
@@ -35,6 +37,22 @@ def post_all(client, token: str, bodies: list[bytes], batch: int) -> None:
         assert response.status_code == 201, response.get_data(as_text=True)[:300]
 
 
+def count_statements(app):
+    """Count from now on the statements the app sends (COMMIT and ROLLBACK included)."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+    sent = [0]
+
+    def one(*_):
+        sent[0] += 1
+    with app.app_context():
+        engine = db.engine
+    for name in ("before_cursor_execute", "commit", "rollback"):
+        event.listen(engine, name, one)
+    return lambda: sent[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", default="postgres", choices=["sqlite", "postgres"])
@@ -42,6 +60,7 @@ def main() -> None:
                         help="households per phase (timed, then profiled)")
     parser.add_argument("--batch", type=int, default=0, help="0: one per POST, else batches")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--save", help="also write the profile here (for pstats, snakeviz)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = fresh_database(args.database, Path(tmp), "bmn_bench_profile")
@@ -53,16 +72,23 @@ def main() -> None:
                    for n in range(args.households)] for k in range(3)]
         client = app.test_client()
         post_all(client, token, phases[0], args.batch)  # warm-up: imports, caches, plans
-        start = time.perf_counter()
+        statements = count_statements(app)
+        start, cpu = time.perf_counter(), time.process_time()
         post_all(client, token, phases[1], args.batch)
         timed = (time.perf_counter() - start) / args.households
+        cpu = (time.process_time() - cpu) / args.households
+        sent = statements() / args.households
         profiler = cProfile.Profile()
         profiler.enable()
         post_all(client, token, phases[2], args.batch)
         profiler.disable()
+        if args.save:
+            profiler.dump_stats(args.save)
     print(f"{args.database}, {'batches of %d' % args.batch if args.batch else 'one per POST'}: "
           f"{1000 * timed:.1f} ms per household in-process ({1 / timed:.0f} households/s "
-          f"on one thread), {args.households} households")
+          f"on one thread), of which {1000 * cpu:.1f} ms CPU in this process; "
+          f"{sent:.2f} SQL statements per household (commits included); "
+          f"{args.households} households")
     for order in ("cumulative", "tottime"):
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)

@@ -55,9 +55,21 @@ def may_see(user: User, household: Household) -> bool:
                                                    household.village_code)
 
 
-def require_assignment(user: User, round_year: int, village_code: str) -> None:
-    """Enumerators write only in the villages/communities they are assigned to."""
-    if _is_enumerator(user) and not is_assigned(user, round_year, village_code):
+def assigned_column(user: User, round_year, village_code):
+    """A column saying whether ``user`` is assigned to the village in the round (the round
+    and village may be columns or values), to fetch with other lookups in one query."""
+    return exists().where(Assignment.round_year == round_year,
+                          Assignment.area_code == village_code,
+                          Assignment.user_id == user.id).label("assigned")
+
+
+def require_assignment(user: User, round_year: int, village_code: str, *,
+                       assigned: bool | None = None) -> None:
+    """Enumerators write only in the villages/communities they are assigned to
+    (``assigned``: already looked up, e.g. by ``assigned_column``)."""
+    if assigned is None and _is_enumerator(user):
+        assigned = is_assigned(user, round_year, village_code)
+    if _is_enumerator(user) and not assigned:
         raise Problem("NOT_ASSIGNED", year=round_year)
 
 

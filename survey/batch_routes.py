@@ -1,22 +1,20 @@
 """Batch sync: a phone's outbox in one request. Each household is answered on its own,
-exactly as ``POST /households`` would answer it (201 stored, 200 a replay, 409, 422, 403 …),
-and is committed on its own before the next is read, so one bad item never rejects the
-others and every acknowledged item is as durable and idempotent as a single POST."""
+exactly as ``POST /households`` would answer it (201 stored, 200 a replay, 409, 422, 403 …);
+one bad item never rejects the others. The stored items are written together in a few
+set-based statements (``survey.submission``) and committed once, before the answer is
+sent, so every acknowledged item is as durable and idempotent as a single POST."""
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import request
 from flask.views import MethodView
 from werkzeug.exceptions import HTTPException
 
-from app.api_base import Blueprint, committed
+from app.api_base import Blueprint, committed, request_json
 from app.auth.guard import require
-from app.auth.models import User
 from app.auth.policy import Action
 from app.errors import ApiError, Problem, error_payload, problem_payload
-from app.extensions import db
 from survey import households as service
-from survey.models import Household
+from survey import submission
 from survey.schemas import (
     HouseholdBatchResultSchema,
     HouseholdBatchSchema,
@@ -35,37 +33,52 @@ class HouseholdBatch(MethodView):
         """Submit up to 100 households, each as ``POST /households`` takes it. The answer
         lists one result per item, in order: its status and either a short acknowledgement
         (id, version, ETag, the 31 results, warnings; the full record is at GET) or the
-        error body a single POST would have returned. Safe to repeat, whole or in part."""
+        error body a single POST would have returned. The stored households are committed
+        together before the answer is sent. Safe to repeat, whole or in part."""
         user = require(Action.HOUSEHOLD_WRITE)
-        items = request.get_json()["items"]  # as sent: a replay is recognised by its bytes
-        return {"results": [submit_item(user, index, raw) for index, raw in enumerate(items)]}
+        raws = request_json()["items"]  # as sent: a replay is recognised by its bytes
+        parsed = [_parsed(raw) for raw in raws]
+        targets = submission.targets(user, {(p["round"], p["village_code"]) for p in parsed
+                                            if isinstance(p, dict)})
+        items = [_item(raw, payload, targets) for raw, payload in zip(raws, parsed)]
+        accepted = [item for item in items if isinstance(item, submission.Item)]
+        stored = iter(committed(lambda: submission.submit_many(user, accepted)))
+        return {"results": [
+            {**_head(index, raw),
+             **_answer(next(stored) if isinstance(item, submission.Item) else item)}
+            for index, (raw, item) in enumerate(zip(raws, items))]}
 
 
-def submit_item(user: User, index: int, raw: dict) -> dict:
-    """One household of a batch, in its own transaction."""
+def _head(index: int, raw: dict) -> dict:
     uuid = raw.get("client_uuid")
-    result = {"index": index, "client_uuid": uuid if isinstance(uuid, str) else None}
+    return {"index": index, "client_uuid": uuid if isinstance(uuid, str) else None}
+
+
+def _parsed(raw: dict) -> dict | Exception:
     try:
-        payload = HouseholdInputSchema().load(raw)
-        village = service.get_village(payload["village_code"])
-        require(Action.HOUSEHOLD_WRITE, area=village)
-        written = committed(lambda: service.submit(user, payload, raw))
+        return HouseholdInputSchema().load(raw)
     except ma.ValidationError as exc:
-        return {**result, "status": 422, "error": error_payload(ApiError(
-            422, "VALIDATION_ERROR", "the household does not match the schema",
-            errors=exc.messages, message_th="ข้อมูลครัวเรือนไม่ครบหรือผิดรูปแบบ"))}
-    except Problem as exc:
-        db.session.rollback()
-        return {**result, "status": exc.status, "error": problem_payload(exc)}
-    except HTTPException as exc:
-        db.session.rollback()
-        return {**result, "status": exc.code, "error": error_payload(exc)}
-    return {**result, "status": 201 if written.created else 200,
-            "household": acknowledgement(written.household)}
+        return ApiError(422, "VALIDATION_ERROR", "the household does not match the schema",
+                        errors=exc.messages, message_th="ข้อมูลครัวเรือนไม่ครบหรือผิดรูปแบบ")
 
 
-def acknowledgement(household: Household) -> dict:
-    return {"id": household.id, "version": household.version, "etag": service.etag(household),
-            "status": household.status, "incomplete_reason": household.incomplete_reason,
-            "indicator_results": household.indicator_results,
-            "warnings": household.warnings or []}
+def _item(raw: dict, payload: dict | Exception, targets: dict) -> submission.Item | Exception:
+    """The item authorised on its village, or why it is refused."""
+    if isinstance(payload, Exception):
+        return payload
+    where = targets.get((payload["round"], payload["village_code"]))
+    try:
+        if where is None:
+            raise service.unknown_village(payload["village_code"])
+        require(Action.HOUSEHOLD_WRITE, area=where.village)
+    except (Problem, HTTPException) as exc:
+        return exc
+    return submission.Item(payload, raw, where)
+
+
+def _answer(outcome) -> dict:
+    if isinstance(outcome, submission.Stored):
+        return {"status": 201 if outcome.created else 200, "household": outcome}
+    if isinstance(outcome, Problem):
+        return {"status": outcome.status, "error": problem_payload(outcome)}
+    return {"status": outcome.code, "error": error_payload(outcome)}

@@ -1,8 +1,10 @@
-"""``flask survey`` commands: rounds and the demo round."""
+"""``flask survey`` commands: rounds, targets, households from a file, the demo round."""
 from __future__ import annotations
 
 import random
+import time
 from datetime import date
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -13,7 +15,7 @@ from app.auth.models import Role, User
 from app.errors import Problem
 from app.extensions import db
 from app.units import Unit
-from survey import allocation, planning
+from survey import allocation, bulk_import, planning
 from survey.models import SurveyRound, Target
 
 survey_cli = click.Group("survey", help="Survey rounds, targets and assignments.")
@@ -53,6 +55,53 @@ def import_targets_command(year, csv_file):
         raise click.ClickException(f"{len(report.errors)} bad row(s); nothing was saved")
     db.session.commit()
     click.echo(f"{report.saved} targets saved")
+
+
+@survey_cli.command("import-households")
+@click.argument("jsonl", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--enumerator", "username", required=True,
+              help="The enumerator account the households belong to (who may correct them).")
+@click.option("--chunk", default=bulk_import.CHUNK, show_default=True,
+              type=click.IntRange(1, 5000), help="Households per transaction.")
+@click.option("--restart", is_flag=True, help="Read the file from its first line again, "
+              "ignoring the saved progress (households already stored are not stored twice).")
+@click.option("--state", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where progress is kept  [default: JSONL.progress]")
+def import_households_command(jsonl, username, chunk, restart, state):
+    """Store the households of a JSON Lines file (one POST /households body per line)
+    through the API's validation and scoring. Refused lines are listed on stderr with their
+    numbers and reasons; the import goes on. Interrupted, it resumes where it stopped. Exit
+    status 2 when some lines were refused."""
+    enumerator = db.session.scalar(select(User).where(User.username == username))
+    if enumerator is None or enumerator.role != Role.ENUMERATOR.value or not enumerator.active:
+        raise click.ClickException(f"{username} is not an active enumerator account")
+    progress = bulk_import.ImportState(jsonl, state)
+    if restart:
+        progress.clear()
+    try:
+        skip = progress.lines_done()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if skip:
+        click.echo(f"resuming after line {skip:,} (--restart reads the file again)")
+    started = time.monotonic()
+
+    def committed(lines_done: int, report: bulk_import.ImportReport) -> None:
+        progress.save(lines_done)
+        rate = report.lines / max(time.monotonic() - started, 1e-9)
+        click.echo(f"… line {lines_done:,}: {report.stored:,} stored, {report.already_stored:,} "
+                   f"already stored, {report.refused:,} refused ({rate:,.0f} lines/s)", err=True)
+
+    with jsonl.open("rb") as lines:
+        report = bulk_import.import_households(
+            lines, enumerator, skip=skip, chunk=chunk, on_commit=committed,
+            on_error=lambda error: click.echo(error.describe(), err=True))
+    seconds = time.monotonic() - started
+    click.echo(f"{report.lines:,} lines read in {seconds:,.1f} s: {report.stored:,} households "
+               f"stored, {report.already_stored:,} already stored, {report.refused:,} refused"
+               + (f" ({report.skipped:,} lines done before)" if report.skipped else ""))
+    if report.refused:
+        raise click.exceptions.Exit(2)
 
 
 @survey_cli.command("demo")

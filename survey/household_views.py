@@ -41,7 +41,7 @@ def household_for(household_id: str, action: Action) -> tuple[Household, User]:
     return household, require(action, area=get_area(household.village_code))
 
 
-def household_view(household: Household, user, warnings=()) -> dict:
+def household_view(household: Household, user) -> dict:
     """The household as the caller may see it. Whatever identifies a person — names,
     national IDs, birth dates, the signer, the address and the exact GPS point — only for
     roles allowed personal data; others get coordinates rounded to about a kilometre."""
@@ -84,7 +84,7 @@ def household_view(household: Household, user, warnings=()) -> dict:
             "status_th": STATUS_TH[HouseholdStatus(household.status)], "gps": gps,
             "incomplete_reason_th": incomplete_reason_th(household),
             "members": members, "indicators": household.indicator_results,
-            "returned": returned, "warnings": list(warnings)}
+            "returned": returned, "warnings": household.warnings or []}
 
 
 def incomplete_reason_th(household: Household) -> str | None:

@@ -13,10 +13,10 @@ import binascii
 import functools
 import hashlib
 import json
-from dataclasses import dataclass
+from collections import Counter
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, insert, literal, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, literal, or_, select, update
 
 from app.areas.models import VILLAGE_LEVELS, Area, AreaLevel
 from app.auth.models import User
@@ -66,13 +66,6 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 DUPLICATE_NATIONAL_ID = "DUPLICATE_NATIONAL_ID"
 EDITABLE = {HouseholdStatus.SUBMITTED.value, HouseholdStatus.RETURNED.value,
             HouseholdStatus.RESUBMITTED.value}
-
-
-@dataclass
-class WriteResult:
-    household: Household
-    created: bool
-    warnings: list[Issue]
 
 
 def get_round(year: int) -> SurveyRound:
@@ -172,12 +165,16 @@ def signature_bytes(value) -> bytes | None:
 def get_village(code: str) -> Area:
     village = db.session.get(Area, code) if isinstance(code, str) else None
     if village is None or village.level not in VILLAGE_LEVELS:
-        raise _invalid([Issue("village_code", "UNKNOWN_VILLAGE",
-                              f"ไม่พบหมู่บ้าน/ชุมชนรหัส {code} ในทะเบียน")])
+        raise unknown_village(code)
     return village
 
 
-def _validated(payload: dict, round_: SurveyRound, village: Area) -> tuple[dict, list[Issue]]:
+def unknown_village(code) -> Problem:
+    return _invalid([Issue("village_code", "UNKNOWN_VILLAGE",
+                           f"ไม่พบหมู่บ้าน/ชุมชนรหัส {code} ในทะเบียน")])
+
+
+def validated(payload: dict, round_: SurveyRound, village: Area) -> tuple[dict, list[Issue]]:
     """The payload as it will be stored (text in NFC, answers the household was not asked
     dropped, the reason for missing answers kept only when answers are missing) and the
     warnings; a 422 ``Problem`` with every error (an unanswered question without a reason
@@ -197,70 +194,70 @@ def _validated(payload: dict, round_: SurveyRound, village: Area) -> tuple[dict,
     return payload, list(report.warnings) + warnings
 
 
-def _fill(household: Household, payload: dict, round_: SurveyRound, village: Area,
-          warnings: list[Issue] = ()) -> None:
-    """Copy a validated payload onto the household, score it (the results are stored with
-    it: every later view reads them), keep its warnings, and rebuild its members."""
+def household_values(payload: dict, round_: SurveyRound, village: Area,
+                     warnings: list[Issue] = ()) -> dict:
+    """The columns a validated payload gives its household: the answers as stored, the
+    scores (stored with it: every later view reads them) and its warnings. Shared by the
+    ORM operations (``_fill``) and the set-based submission (``survey.submission``)."""
     version = as_version(round_.questionnaire_version)
     today = payload["interviewed_on"]
     results = evaluate(version, payload, as_of=today, income_line=round_.income_line)
     applicable, passed = to_masks(results)
     gps = payload.get("gps") or {}
     signoff = payload["head_signoff"]
-    household.round_year = round_.year
-    household.province_code = village.province_code
-    household.village_code = village.code
-    household.house_code = payload.get("house_code")
-    household.house_number = payload.get("house_number")
-    household.address = payload.get("address")
-    household.residence_land = payload.get("residence_land")
-    household.occupation_land = payload.get("occupation_land")
-    household.answers = payload.get("answers") or {}
-    household.happiness = payload.get("happiness")
-    household.incomplete_reason = payload["incomplete_reason"]
-    household.incomplete_note = payload["incomplete_note"]
-    household.gps_lat, household.gps_lon = gps.get("lat"), gps.get("lon")
-    household.gps_accuracy_m = gps.get("accuracy_m")
-    household.gps_missing_reason = None if gps else payload.get("gps_missing_reason")
-    household.interviewed_on = today
-    household.signed_by = signoff["name"]
-    household.signed_at = signoff["signed_at"]
-    household.enumerator_confirmed_at = signoff.get("enumerator_confirmed_at")
-    household.signature_png = signature_bytes(signoff["signature_png"])
-    household.member_count = len(payload["members"])
-    household.indicator_results = results_as_json(results)
-    household.rules_version = rules_version(version)
-    household.applicable_mask, household.passed_mask = applicable, passed
-    household.incomplete_mask = sum(1 << (r.number - 1) for r in results
-                                    if r.outcome is Outcome.INCOMPLETE)
-    household.income_total = household_income(version, payload)
-    household.expense_total = household_expense(version, payload)
-    household.income_per_person = income_per_person(version, payload)
-    household.below_income_line = (household.income_per_person is not None
-                                   and household.income_per_person < round_.income_line)
-    household.warnings = [{"field": w.field, "code": w.error_code, "message_th": w.message_th}
-                          for w in warnings]
-    household.warning_count = len(household.warnings)
-    household.updated_at = utcnow()
-    household.members = [_member(line, m, today) for line, m in
-                         enumerate(payload["members"], start=1)]
+    per_person = income_per_person(version, payload)
+    stored_warnings = [{"field": w.field, "code": w.error_code, "message_th": w.message_th}
+                       for w in warnings]
+    return dict(
+        round_year=round_.year, province_code=village.province_code, village_code=village.code,
+        house_code=payload.get("house_code"), house_number=payload.get("house_number"),
+        address=payload.get("address"), residence_land=payload.get("residence_land"),
+        occupation_land=payload.get("occupation_land"), answers=payload.get("answers") or {},
+        happiness=payload.get("happiness"), incomplete_reason=payload["incomplete_reason"],
+        incomplete_note=payload["incomplete_note"], gps_lat=gps.get("lat"),
+        gps_lon=gps.get("lon"), gps_accuracy_m=gps.get("accuracy_m"),
+        gps_missing_reason=None if gps else payload.get("gps_missing_reason"),
+        interviewed_on=today, signed_by=signoff["name"], signed_at=signoff["signed_at"],
+        enumerator_confirmed_at=signoff.get("enumerator_confirmed_at"),
+        signature_png=signature_bytes(signoff["signature_png"]),
+        member_count=len(payload["members"]), indicator_results=results_as_json(results),
+        rules_version=rules_version(version), applicable_mask=applicable, passed_mask=passed,
+        incomplete_mask=sum(1 << (r.number - 1) for r in results
+                            if r.outcome is Outcome.INCOMPLETE),
+        income_total=household_income(version, payload),
+        expense_total=household_expense(version, payload), income_per_person=per_person,
+        below_income_line=per_person is not None and per_person < round_.income_line,
+        warnings=stored_warnings, warning_count=len(stored_warnings), updated_at=utcnow())
+
+
+def member_rows(payload: dict) -> list[dict]:
+    """The household's members as rows (line numbers from 1, in the order sent)."""
+    today = payload["interviewed_on"]
+    return [_member_row(line, m, today) for line, m in enumerate(payload["members"], start=1)]
+
+
+def _fill(household: Household, payload: dict, round_: SurveyRound, village: Area,
+          warnings: list[Issue] = ()) -> None:
+    """Copy a validated payload onto the household object and rebuild its members."""
+    for name, value in household_values(payload, round_, village, warnings).items():
+        setattr(household, name, value)
+    household.members = [Member(**row) for row in member_rows(payload)]
 
 
 PERSONAL_MEMBER_FIELDS = {"prefix", "first_name", "last_name", "national_id", "birth_date",
                           "sex", "is_head"}
 
 
-def _member(line: int, data: dict, today: date) -> Member:
+def _member_row(line: int, data: dict, today: date) -> dict:
     birth = parse_be_date(data["birth_date"])
     national_id = data["national_id"]
-    return Member(line_no=line, is_head=bool(data.get("is_head")), prefix=data.get("prefix"),
-                  first_name=data["first_name"], last_name=data["last_name"], sex=data["sex"],
-                  birth_date=birth, age_years=age_in_years(birth, today),
-                  national_id_hash=id_hash(national_id),
-                  national_id_masked=mask_national_id(national_id),
-                  national_id_encrypted=encrypt(national_id),
-                  attributes={k: v for k, v in data.items()
-                              if k not in PERSONAL_MEMBER_FIELDS})
+    return dict(line_no=line, is_head=bool(data.get("is_head")), prefix=data.get("prefix"),
+                first_name=data["first_name"], last_name=data["last_name"], sex=data["sex"],
+                birth_date=birth, age_years=age_in_years(birth, today),
+                national_id_hash=id_hash(national_id),
+                national_id_masked=mask_national_id(national_id),
+                national_id_encrypted=encrypt(national_id),
+                attributes={k: v for k, v in data.items() if k not in PERSONAL_MEMBER_FIELDS})
 
 
 def _refresh_duplicate_ids(household: Household, *, new: bool = False) -> None:
@@ -273,29 +270,52 @@ def _refresh_duplicate_ids(household: Household, *, new: bool = False) -> None:
                 QualityIssue.other_household_id == household.id)))
     if household.status == HouseholdStatus.LOCKED.value:
         return
-    lines = {m.national_id_hash: m.line_no for m in household.members}
-    clashes = db.session.execute(
-        select(Member.household_id, Member.line_no, Member.national_id_hash,
-               Household.village_code)
-        .join(Household, Household.id == Member.household_id)
-        .where(Member.national_id_hash.in_(list(lines)), Household.id != household.id,
-               Household.round_year == household.round_year)).all()
-    for other_id, other_line, hashed, other_village in clashes:
-        db.session.add(QualityIssue(
-            round_year=household.round_year, household_id=household.id,
-            village_code=household.village_code, kind=DUPLICATE_NATIONAL_ID,
-            other_household_id=other_id,
-            detail={"line_no": lines[hashed], "other_line_no": other_line,
-                    "other_village_code": other_village}))
-        db.session.add(QualityIssue(
-            round_year=household.round_year, household_id=other_id,
-            village_code=other_village, kind=DUPLICATE_NATIONAL_ID,
-            other_household_id=household.id,
-            detail={"line_no": other_line, "other_line_no": lines[hashed],
-                    "other_village_code": household.village_code}))
+    flag_duplicate_ids(household.round_year, {household.id: (
+        household.village_code, {m.national_id_hash: m.line_no for m in household.members})})
 
 
-def _check_house_code_free(user: User, household_id: str, round_year: int,
+@functools.cache
+def _holders_query():
+    """Who holds these ID hashes, in any round (the round is filtered after: led by the
+    hash index alone, the plan stays an index lookup whatever the table statistics say,
+    where a filter on the round made PostgreSQL scan the round's households first)."""
+    members, households = Member.__table__, Household.__table__
+    return (select(members.c.household_id, members.c.line_no, members.c.national_id_hash,
+                   households.c.village_code, households.c.round_year)
+            .join(households, households.c.id == members.c.household_id)
+            .where(members.c.national_id_hash.in_(bindparam("hashes", expanding=True))))
+
+
+def flag_duplicate_ids(round_year: int, people: dict[str, tuple[str, dict[str, int]]]) -> None:
+    """Flag, both ways, every household of the round that holds a person of ``people``
+    (household id → its village and its members' ID hashes → line numbers), whose members
+    are already written: one query for any number of households, one insert of the flags
+    (two new households holding the same person are flagged once each way)."""
+    hashes = {hashed for _, lines in people.values() for hashed in lines}
+    if not hashes:
+        return
+    holders: dict[str, list] = {}
+    for row in db.session.execute(_holders_query(), {"hashes": sorted(hashes)}):
+        if row.round_year == round_year:
+            holders.setdefault(row.national_id_hash, []).append(row)
+    flags = {}
+    for household_id, (village_code, lines) in people.items():
+        for hashed, line in lines.items():
+            for other_id, other_line, _, other_village, _ in holders.get(hashed, ()):
+                if other_id == household_id:
+                    continue
+                pair = ((household_id, village_code, line), (other_id, other_village, other_line))
+                for this, that in (pair, pair[::-1]):
+                    flags[this[0], that[0], this[2], that[2]] = dict(
+                        round_year=round_year, household_id=this[0], village_code=this[1],
+                        kind=DUPLICATE_NATIONAL_ID, other_household_id=that[0],
+                        detail={"line_no": this[2], "other_line_no": that[2],
+                                "other_village_code": that[1]}, created_at=utcnow())
+    if flags:
+        db.session.execute(insert(QualityIssue.__table__), list(flags.values()))
+
+
+def check_house_code_free(user: User, household_id: str, round_year: int,
                            house_code: str | None) -> None:
     """409 when another household of the round has this house code. The answer names the
     other household only to a caller who may see it."""
@@ -316,61 +336,42 @@ def _check_house_code_free(user: User, household_id: str, round_year: int,
                   errors={"house_code": [detail]})
 
 
+def history_row(actor: User, household_id: str, round_year: int, village_code: str,
+                action: HouseholdAction, version: int, *, reason: str | None = None,
+                detail: dict | None = None) -> dict:
+    """The history row of a change: who, in which role, when, what, why."""
+    return dict(household_id=household_id, round_year=round_year, village_code=village_code,
+                at=utcnow(), actor_id=actor.id, actor_role=actor.role, action=action.value,
+                version=version, reason=reason, detail=detail)
+
+
 def _record(actor: User, household: Household, action: HouseholdAction, *,
             reason: str | None = None, detail: dict | None = None) -> None:
-    """The history row of a change (flushed with it by the caller's transaction)."""
-    db.session.add(HouseholdHistory(
-        household_id=household.id, round_year=household.round_year,
-        village_code=household.village_code, at=utcnow(), actor_id=actor.id,
-        actor_role=actor.role, action=action.value, version=household.version or 1,
-        reason=reason, detail=detail))
+    """The history row of a change to a household object (flushed with it by the caller's
+    transaction)."""
+    db.session.add(HouseholdHistory(**history_row(
+        actor, household.id, household.round_year, household.village_code, action,
+        household.version or 1, reason=reason, detail=detail)))
 
 
-def _partial(household: Household) -> dict:
+def partial_detail(incomplete_reason: str | None) -> dict:
     """What the history keeps of a partial household: its reason code (a code, never the
     note, whose free text stays out of the history like every value)."""
-    if household.incomplete_reason is None:
-        return {}
-    return {"incomplete_reason": household.incomplete_reason}
+    return {} if incomplete_reason is None else {"incomplete_reason": incomplete_reason}
 
 
-def replay(user: User, household_id: str, raw: dict) -> Household | None:
-    """The stored household when this body is a replay of the caller's own submission;
+def replay(user: User, household_id: str, payload_hash: str) -> Household | None:
+    """The stored household when a body of this ``submission_hash`` is a replay of the
+    caller's own submission;
     None when nothing is stored under the UUID; 409 when the UUID holds other content or
     another user's household (which the answer does not describe)."""
     existing = db.session.get(Household, household_id)
     if existing is None:
         return None
-    if existing.enumerator_id != user.id or existing.payload_hash != submission_hash(raw):
+    if existing.enumerator_id != user.id or existing.payload_hash != payload_hash:
         raise Problem("UUID_CONFLICT", id=household_id, errors={"client_uuid": [
             {"error_code": "UUID_CONFLICT", "message": "มีข้อมูลครัวเรือนอื่นใช้รหัสอ้างอิงนี้แล้ว"}]})
     return existing
-
-
-def submit(user: User, payload: dict, raw: dict) -> WriteResult:
-    """Store a new household, or return the stored one when this is a replay.
-
-    ``payload`` is the parsed body, ``raw`` the JSON as sent (for the replay check)."""
-    household_id = str(payload["client_uuid"])
-    stored = replay(user, household_id, raw)
-    if stored is not None:
-        return WriteResult(stored, created=False, warnings=[])
-    round_ = get_round(payload["round"])
-    village = get_village(payload["village_code"])
-    require_assignment(user, round_.year, village.code)
-    payload, warnings = _validated(payload, round_, village)
-    _check_house_code_free(user, household_id, round_.year, payload.get("house_code"))
-    household = Household(id=household_id, enumerator_id=user.id, updated_by_id=user.id,
-                          payload_hash=submission_hash(raw), created_at=utcnow(),
-                          status=HouseholdStatus.SUBMITTED.value)
-    _fill(household, payload, round_, village, warnings)
-    db.session.add(household)
-    db.session.flush()
-    _refresh_duplicate_ids(household, new=True)
-    rollup.apply_change(round_, village.code, old=None, new=rollup.contribution(household, round_))
-    _record(user, household, HouseholdAction.SUBMITTED, detail=_partial(household) or None)
-    db.session.flush()
-    return WriteResult(household, created=True, warnings=warnings)
 
 
 def _editable(household: Household) -> None:
@@ -412,7 +413,7 @@ def _changed(before: dict, after: dict) -> list[str]:
 
 
 def correct(user: User, household: Household, payload: dict, if_match: str | None
-            ) -> WriteResult:
+            ) -> Household:
     """Replace a household's content in its own village (moving is ``move``). A returned
     household becomes resubmitted; a locked one cannot change."""
     check_version(household, if_match)
@@ -430,8 +431,8 @@ def correct(user: User, household: Household, payload: dict, if_match: str | Non
     round_ = get_round(household.round_year)
     village = get_village(household.village_code)
     require_assignment(user, round_.year, village.code)
-    payload, warnings = _validated(payload, round_, village)
-    _check_house_code_free(user, household.id, round_.year, payload.get("house_code"))
+    payload, warnings = validated(payload, round_, village)
+    check_house_code_free(user, household.id, round_.year, payload.get("house_code"))
     before, old = _snapshot(household), rollup.contribution(household, round_)
     if household.status == HouseholdStatus.RETURNED.value:
         household.status = HouseholdStatus.RESUBMITTED.value
@@ -441,9 +442,10 @@ def correct(user: User, household: Household, payload: dict, if_match: str | Non
     _refresh_duplicate_ids(household)
     rollup.apply_change(round_, village.code, old=old, new=rollup.contribution(household, round_))
     _record(user, household, HouseholdAction.CORRECTED,
-            detail={"fields": _changed(before, _snapshot(household)), **_partial(household)})
+            detail={"fields": _changed(before, _snapshot(household)),
+                    **partial_detail(household.incomplete_reason)})
     db.session.flush()
-    return WriteResult(household, created=False, warnings=warnings)
+    return household
 
 
 def move(user: User, household: Household, village: Area, reason: str,
@@ -464,10 +466,9 @@ def move(user: User, household: Household, village: Area, reason: str,
     household.updated_by_id = user.id
     household.updated_at = utcnow()
     db.session.flush()
-    changes = {old_village: (old, None),
-               village.code: (None, rollup.contribution(household, round_))}
-    for code in sorted(changes):  # one lock order: two opposite moves cannot deadlock
-        rollup.apply_change(round_, code, old=changes[code][0], new=changes[code][1])
+    rollup.apply_many(round_.year, {  # together, in the one lock order (no deadlock)
+        old_village: rollup.column_deltas(old, -1),
+        village.code: rollup.column_deltas(rollup.contribution(household, round_), +1)})
     db.session.execute(update(QualityIssue).where(QualityIssue.household_id == household.id)
                        .values(village_code=village.code))
     _record(user, household, HouseholdAction.MOVED, reason=reason,
@@ -479,6 +480,15 @@ def move(user: User, household: Household, village: Area, reason: str,
 def return_for_correction(user: User, household: Household, reason: str) -> Household:
     """Send a household back to the enumerators of its village, with the reason (every
     return's reason stays in the history)."""
+    rollup.apply_deltas(household.round_year, household.village_code,
+                        _return(user, household, reason))
+    db.session.flush()
+    return household
+
+
+def _return(user: User, household: Household, reason: str) -> Counter:
+    """Mark a household returned and write its history row; what the return changes in
+    its village's rollup (applied by the caller, with those of other returns)."""
     _editable(household)
     if household.status == HouseholdStatus.RETURNED.value:
         raise Problem("ALREADY_RETURNED")
@@ -490,11 +500,9 @@ def return_for_correction(user: User, household: Household, reason: str) -> Hous
     household.returned_at = household.updated_at = utcnow()
     household.updated_by_id = user.id
     db.session.flush()
-    rollup.apply_change(round_, household.village_code, old=old,
-                        new=rollup.contribution(household, round_))
     _record(user, household, HouseholdAction.RETURNED, reason=reason)
-    db.session.flush()
-    return household
+    return rollup.column_deltas(old, -1) + rollup.column_deltas(
+        rollup.contribution(household, round_), +1)
 
 
 def _set_status(actor: User, round_year: int, unit: Unit, which, *, status: str,
@@ -547,8 +555,7 @@ def unlock_area(actor: User, round_year: int, unit: Unit, reason: str) -> int:
     villages = db.session.scalars(select(Area.code).where(
         Area.level.in_(VILLAGE_LEVELS),
         unit.village_filter(Area.code)).order_by(Area.code))
-    for code in villages:
-        rollup.apply_change(round_, code, old=None, new=None)  # revision + 1
+    rollup.apply_many(round_.year, dict.fromkeys(villages, Counter()))  # revisions + 1
     return count
 
 
@@ -556,12 +563,18 @@ def return_households(actor: User, items: list[tuple[Household, str]]) -> list[H
     """Return chosen households for correction, each with its reason; a locked one (its
     LAO was certified) is unlocked first. Each return moves its village's revision on, so
     the certifications covering it become stale."""
-    returned = []
+    returned, changes = [], {}
     for household, reason in items:
         if household.status == HouseholdStatus.LOCKED.value:
             household.status = HouseholdStatus.SUBMITTED.value
             household.updated_by_id = actor.id
             db.session.flush()
             _record(actor, household, HouseholdAction.UNLOCKED, reason=reason)
-        returned.append(return_for_correction(actor, household, reason))
+        village = changes.setdefault(household.round_year, {}).setdefault(
+            household.village_code, Counter())
+        village.update(_return(actor, household, reason))
+        returned.append(household)
+    for year, villages in sorted(changes.items()):  # after all: in the one lock order
+        rollup.apply_many(year, villages)
+    db.session.flush()
     return returned

@@ -123,7 +123,7 @@ def _empty_row_values(round_year: int, area_code: str) -> dict:
                 revision=0, **dict.fromkeys(TOTALS, 0))
 
 
-def _deltas(c: Contribution, sign: int) -> Counter:
+def column_deltas(c: Contribution, sign: int) -> Counter:
     """The contribution as column → amount, times ``sign`` (a negative sign takes it away;
     the bulk loader passes a household's multiplicity)."""
     out = Counter({name: sign * getattr(c, name) for name in COUNTERS})
@@ -144,7 +144,7 @@ def _deltas(c: Contribution, sign: int) -> Counter:
 
 def _apply(row: VillageRollup, c: Contribution, sign: int) -> None:
     """Add ``sign`` times the contribution to a row object (recomputation, bulk load)."""
-    for name, n in _deltas(c, sign).items():
+    for name, n in column_deltas(c, sign).items():
         setattr(row, name, getattr(row, name) + n)
 
 
@@ -184,7 +184,7 @@ def _add_to_district(with_small: bool):
     published, sends half the values)."""
     table = DistrictRollup.__table__
     values = {table.c[name]: table.c[name] + bindparam(f"d_{name}") for name in TOTALS}
-    values[table.c.revision] = table.c.revision + 1
+    values[table.c.revision] = table.c.revision + bindparam("d_revision")
     if with_small:
         values[table.c.small_villages] = table.c.small_villages + bindparam("s_villages")
         values.update({table.c[small_column(name)]: table.c[small_column(name)]
@@ -226,34 +226,56 @@ def _update_or_insert(statement, params: dict, model, values: dict):
 
 
 def apply_deltas(round_year: int, area_code: str, deltas: Counter) -> None:
-    """Add a village's deltas (column → amount, as ``_deltas`` gives them: one change, or a
-    bulk importer's sum of many) to its row and to its district's row, each revision + 1.
-    The village row is locked first, then the district's: every writer takes them in that
-    order. The threshold is read after the village row is locked, by a statement of its
-    own, so that a concurrent change of it (``rebuild_districts`` locks the village rows)
-    is seen."""
-    unknown = deltas.keys() - _TOTAL_NAMES
-    if unknown:
-        raise ValueError(f"no rollup column {sorted(unknown)}")
-    params = {"key_round": round_year, "key_area": area_code,
-              **{f"d_{name}": deltas.get(name, 0) for name in TOTALS}}
-    households = _update_or_insert(_add_to_village(), params, VillageRollup,
-                                   _empty_row_values(round_year, area_code))
-    threshold = db.session.scalar(select(SurveyRound.min_area_households)
-                                  .where(SurveyRound.year == round_year))
-    small_part = _small_change(round_year, area_code, households, deltas, threshold)
-    district = district_of(area_code)
-    params["key_district"] = district
-    if small_part:
-        params.update({f"s_{name}": small_part.get(name, 0) for name in TOTALS},
-                      s_villages=small_part.get("villages", 0))
-    _update_or_insert(_add_to_district(bool(small_part)), params, DistrictRollup,
-                      _empty_district_values(round_year, district))
-    for key in ((VillageRollup, (round_year, area_code)),
-                (DistrictRollup, (round_year, district))):
-        stale = db.session.identity_map.get(db.session.identity_key(*key))
-        if stale is not None:  # a row object read earlier in this transaction
-            db.session.expire(stale)
+    """Add one village's deltas (column → amount, as ``column_deltas`` gives them: one
+    change, or a batch's sum of many) to its row and its district's, each revision + 1."""
+    apply_many(round_year, {area_code: deltas})
+
+
+def apply_many(round_year: int, changes: dict[str, Counter]) -> None:
+    """Add each village's deltas to its row (revision + 1) and their sums to the districts'
+    rows (revision + the number of their villages changed). Every writer takes the rows'
+    locks in one order — the village rows first, by code, then the district rows, by
+    code — so that transactions touching several villages (a batch, a move, a unit's
+    returns) cannot deadlock with each other or with a single change. The threshold is read
+    after the first village row is locked, by a statement of its own, so that a concurrent
+    change of it (``rebuild_districts`` locks the village rows) is seen."""
+    threshold, districts = None, {}
+    for area_code in sorted(changes):
+        deltas = changes[area_code]
+        unknown = deltas.keys() - _TOTAL_NAMES
+        if unknown:
+            raise ValueError(f"no rollup column {sorted(unknown)}")
+        params = {"key_round": round_year, "key_area": area_code,
+                  **{f"d_{name}": deltas.get(name, 0) for name in TOTALS}}
+        households = _update_or_insert(_add_to_village(), params, VillageRollup,
+                                       _empty_row_values(round_year, area_code))
+        if threshold is None:
+            threshold = db.session.scalar(select(SurveyRound.min_area_households)
+                                          .where(SurveyRound.year == round_year))
+        district = districts.setdefault(district_of(area_code), Counter())
+        district.update({f"d_{name}": n for name, n in deltas.items()}, d_revision=1)
+        district.update({f"s_{name}": n for name, n in
+                         _small_change(round_year, area_code, households, deltas,
+                                       threshold).items()})
+        _expire(VillageRollup, (round_year, area_code))
+    for code in sorted(districts):
+        summed = districts[code]
+        with_small = any(name.startswith("s_") and n for name, n in summed.items())
+        params = {"key_round": round_year, "key_district": code, "d_revision": 0,
+                  **{f"d_{name}": 0 for name in TOTALS}}
+        if with_small:
+            params.update({f"s_{name}": 0 for name in TOTALS}, s_villages=0)
+        params.update({name: n for name, n in summed.items()
+                       if with_small or not name.startswith("s_")})
+        _update_or_insert(_add_to_district(with_small), params, DistrictRollup,
+                          _empty_district_values(round_year, code))
+        _expire(DistrictRollup, (round_year, code))
+
+
+def _expire(model, key) -> None:
+    stale = db.session.identity_map.get(db.session.identity_key(model, key))
+    if stale is not None:  # a row object read earlier in this transaction
+        db.session.expire(stale)
 
 
 def apply_change(round_: SurveyRound, area_code: str, *, old: Contribution | None,
@@ -264,7 +286,7 @@ def apply_change(round_: SurveyRound, area_code: str, *, old: Contribution | Non
     deltas = Counter()
     for c, sign in ((old, -1), (new, +1)):
         if c is not None:
-            deltas.update(_deltas(c, sign))
+            deltas.update(column_deltas(c, sign))
     apply_deltas(round_.year, area_code, deltas)
 
 

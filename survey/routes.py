@@ -3,17 +3,17 @@ serialise; the rules are in ``survey.households`` (operations that flush) and th
 commit."""
 from __future__ import annotations
 
-from flask import request
+from flask import request, url_for
 from flask.views import MethodView
 from sqlalchemy import func, select
 
-from app.api_base import Blueprint, committed, csv_upload, page
+from app.api_base import Blueprint, committed, csv_upload, page, request_json
 from app.areas.queries import get_area
 from app.auth.guard import require
 from app.auth.policy import Action, may
 from app.errors import ErrorSchema, Problem
 from app.extensions import db
-from survey import access, planning, questionnaire_document
+from survey import access, planning, questionnaire_document, submission
 from survey import household_views as views
 from survey import households as service
 from survey.models import (
@@ -24,6 +24,7 @@ from survey.questionnaires import UnknownQuestionnaireVersion
 from survey.schemas import (
     AssignmentInputSchema,
     HistorySchema,
+    HouseholdAckSchema,
     HouseholdInputSchema,
     HouseholdListArgs,
     HouseholdPageSchema,
@@ -63,20 +64,24 @@ def _etag_headers(household: Household) -> dict:
 @blp.route("/households")
 class Households(MethodView):
     @blp.arguments(HouseholdInputSchema)
-    @blp.response(201, HouseholdSchema)
-    @blp.alt_response(200, schema=HouseholdSchema, description="A replay: the stored record")
+    @blp.response(201, HouseholdAckSchema)
+    @blp.alt_response(200, schema=HouseholdAckSchema,
+                      description="A replay: the stored household's acknowledgement")
     @blp.alt_response(409, schema=ErrorSchema, description="Another payload under this UUID, or the house code "
                                        "is already recorded in the round")
     def post(self, payload):
         """Submit a household. Safe to repeat: the same payload under the same
-        ``client_uuid`` returns the stored record (200) instead of a second one."""
-        village = service.get_village(payload["village_code"])
-        user = require(Action.HOUSEHOLD_WRITE, area=village)
-        raw = request.get_json()
-        result = committed(lambda: service.submit(user, payload, raw))
-        status = 201 if result.created else 200
-        return views.household_view(result.household, user, result.warnings), status, \
-            _etag_headers(result.household)
+        ``client_uuid`` answers the stored household (200) instead of storing a second one.
+        The answer is a short acknowledgement (id, version, ETag, the 31 results, warnings);
+        the full record is at ``GET /households/{id}`` (the ``Location`` header)."""
+        user = require(Action.HOUSEHOLD_WRITE)
+        where = submission.target(user, payload["round"], payload["village_code"])
+        require(Action.HOUSEHOLD_WRITE, area=where.village)
+        item = submission.Item(payload, request_json(), where)
+        stored = committed(lambda: submission.submit(user, item))
+        return stored, 201 if stored.created else 200, {
+            "ETag": stored.etag,
+            "Location": url_for("survey_api.HouseholdDetail", household_id=stored.id)}
 
     @blp.arguments(HouseholdListArgs, location="query")
     @blp.response(200, HouseholdPageSchema)
@@ -117,9 +122,8 @@ class HouseholdDetail(MethodView):
         def operation():
             household, user = views.household_for(household_id, Action.HOUSEHOLD_WRITE)
             return service.correct(user, household, payload, if_match), user
-        result, user = committed(operation)
-        return views.household_view(result.household, user, result.warnings), 200, \
-            _etag_headers(result.household)
+        household, user = committed(operation)
+        return views.household_view(household, user), 200, _etag_headers(household)
 
 
 @blp.route("/households/<household_id>/move")

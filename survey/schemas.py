@@ -105,9 +105,10 @@ class MemberSchema(ma.Schema):
     national_id = ma.fields.String(allow_none=True)
 
 
-class IssueSchema(ma.Schema):
+class StoredWarningSchema(ma.Schema):
+    """A check the household passed with a warning, as stored with it."""
     field = ma.fields.String()
-    error_code = ma.fields.String()
+    error_code = ma.fields.String(attribute="code")
     message = ma.fields.String(attribute="message_th")
 
 
@@ -148,7 +149,7 @@ class HouseholdSchema(ma.Schema):
     rules_version = ma.fields.String(metadata={
         "description": "the questionnaire and rule engine that scored the household"})
     returned = ma.fields.Dict(allow_none=True)
-    warnings = ma.fields.List(ma.fields.Nested(IssueSchema))
+    warnings = ma.fields.List(ma.fields.Nested(StoredWarningSchema))
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
 
@@ -248,12 +249,6 @@ class HouseholdBatchSchema(InputSchema):
     items = ma.fields.List(ma.fields.Dict(), required=True,
                            validate=ma.validate.Length(min=1, max=BATCH_LIMIT), metadata={
                                "description": "households as POST /households takes them"})
-
-
-class StoredWarningSchema(ma.Schema):
-    field = ma.fields.String()
-    error_code = ma.fields.String(attribute="code")
-    message = ma.fields.String(attribute="message_th")
 
 
 class HouseholdAckSchema(ma.Schema):

@@ -259,7 +259,7 @@ def test_a_duplicate_house_code_shows_the_stored_household_and_can_be_discarded(
     you.screen("home")
     assert stored(phone, uuid)["state"] == "trash"
     you.tap(f'[data-restore="{uuid}"]')  # kept until the next successful send
-    you.screen("home")
+    phone.wait_for_selector(f'.rec[data-uuid="{uuid}"] a')  # back in the list, as it was
     assert stored(phone, uuid)["state"] == "conflict"
     you.tap(f'.rec[data-uuid="{uuid}"] a')
     phone.once("dialog", lambda d: d.accept())

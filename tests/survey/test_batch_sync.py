@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from survey.models import Household, HouseholdHistory
 from tests.fixtures.concurrency import parallel
+from tests.fixtures.survey import OTHER_VILLAGE, VILLAGE
 from tests.survey.test_rollup_property import assert_rollups_exact
 
 URL = "/api/v1/households:batch"
@@ -72,6 +73,30 @@ def test_the_same_batch_four_times_at_once_stores_each_household_once(
         statuses = sorted(r.json["results"][index]["status"] for r in responses)
         assert statuses == [200, 200, 200, 201], (index, statuses)
     assert stored_count() == 5
+    assert_rollups_exact(survey_round)
+
+
+def test_batches_and_single_posts_over_one_district_at_once_neither_deadlock_nor_drift(
+        app, survey_round, enumerator, auth_header, household_payload):
+    """Phones syncing at the same moment in two villages of one district: batches touch
+    both villages (and their district's row), single POSTs one. Every writer takes the
+    village rows before the district rows, each in code order, so none waits on another in
+    a cycle (a deadlock would be a 500 here)."""
+    headers = auth_header(enumerator)
+
+    def sync(client, i):
+        if i % 2:
+            return [client.post("/api/v1/households", headers=headers,
+                                json=household_payload(100 + 10 * i + k,
+                                                       village_code=OTHER_VILLAGE))
+                    for k in range(3)]
+        return [client.post(URL, headers=headers, json={"items": [
+            household_payload(100 + 10 * i + 2 * k + v, village_code=village)
+            for v, village in enumerate((OTHER_VILLAGE, VILLAGE))]}) for k in range(3)]
+    answers = [r for rs in parallel(app, 8, sync) for r in rs]
+    assert [r.status_code for r in answers] == [200 if r.request.path == URL else 201
+                                                for r in answers], [r.json for r in answers]
+    assert stored_count() == 4 * 3 * 2 + 4 * 3
     assert_rollups_exact(survey_round)
 
 

@@ -25,12 +25,21 @@ def post(client, headers, body):
     return client.post("/api/v1/households", headers=headers, json=body)
 
 
+def stored_record(client, headers, response) -> dict:
+    """The full record of an acknowledged submission (the POST answers only a short
+    acknowledgement and where the record is)."""
+    return client.get(response.headers["Location"], headers=headers).json
+
+
 def test_submission_is_stored_scored_and_counted(client, enumerator, auth_header,
                                                  household_payload):
     body = household_payload(1)
     response = post(client, auth_header(enumerator), body)
     assert response.status_code == 201, response.json
-    stored = response.json
+    ack = response.json
+    assert "members" not in ack and "answers" not in ack  # short: the full record is at GET
+    stored = stored_record(client, auth_header(enumerator), response)
+    assert ack["indicators"] == stored["indicators"] and ack["version"] == stored["version"]
     assert stored["id"] == body["client_uuid"] and stored["status"] == "submitted"
     assert stored["lao_code"] == "6650102"  # from the register, not from the phone
     assert [r["number"] for r in stored["indicators"]] == list(range(1, 32))
@@ -74,7 +83,7 @@ def test_different_payload_under_same_uuid_is_409(client, enumerator, auth_heade
 def test_same_house_code_twice_in_a_round_is_409_pointing_at_the_first(
         client, enumerator, auth_header, household_payload):
     headers = auth_header(enumerator)
-    first = post(client, headers, household_payload(4)).json
+    first = stored_record(client, headers, post(client, headers, household_payload(4)))
     second = household_payload(5, house_code=first["house_code"])
     response = post(client, headers, second)
     assert response.status_code == 409
@@ -224,7 +233,8 @@ def test_missing_gps_needs_a_reason(client, enumerator, auth_header, household_p
         "GPS_REASON_REQUIRED"
     ok = post(client, auth_header(enumerator),
               household_payload(15, gps=None, gps_missing_reason="ไม่มีสัญญาณ GPS ในบ้าน"))
-    assert ok.status_code == 201 and ok.json["gps"] is None
+    assert ok.status_code == 201
+    assert stored_record(client, auth_header(enumerator), ok)["gps"] is None
 
 
 def test_same_person_in_two_households_is_accepted_and_flagged(client, enumerator, auth_header,
@@ -323,7 +333,7 @@ def test_a_partial_household_is_stored_with_its_reason_and_counted_apart(
     body = household_payload(33, answers={}, incomplete_reason="refused_part")
     response = post(client, headers, body)
     assert response.status_code == 201, response.json
-    stored = response.json
+    stored = stored_record(client, headers, response)
     assert (stored["incomplete_reason"], stored["incomplete_reason_th"]) == (
         "refused_part", "ครัวเรือนไม่ยินยอมตอบบางส่วน")
     assert "ANSWER_MISSING" in {w["error_code"] for w in stored["warnings"]}

@@ -234,7 +234,8 @@ def valid_id(first_twelve: str) -> str:
 def test_scoring_settings_cannot_change_once_households_exist(
         client, make_user, enumerator, auth_header, household_payload):
     body = household_payload(12)
-    created = post(client, auth_header(enumerator), body).json
+    assert post(client, auth_header(enumerator), body).status_code == 201
+    created = client.get(f"{URL}/{body['client_uuid']}", headers=auth_header(enumerator)).json
     admin = auth_header(make_user(Role.DEPARTMENT_ADMIN))
     round_ = {"year": 2565, "questionnaire_version": "2560-2564",
               "collection_start": "2022-01-01", "collection_end": "2022-05-31"}
@@ -259,7 +260,8 @@ def test_an_unanswered_income_item_makes_income_unknown_not_zero(
     partial["answers"].update({"22.1.1": 300_000, "22.1.2": 8_400, "22.1.4": 0})
     partial["answers"].pop("22.1.3", None)
     assert post(client, headers, complete).status_code == 201
-    stored = post(client, headers, partial).json
+    assert post(client, headers, partial).status_code == 201
+    stored = client.get(f"{URL}/{partial['client_uuid']}", headers=headers).json
     assert stored["income_total"] is None and stored["income_per_person"] is None
     assert next(r for r in stored["indicators"] if r["number"] == 22)["outcome"] == "incomplete"
     officer = auth_header(make_user(Role.DISTRICT_OFFICER, area_code="6501"))
@@ -281,5 +283,4 @@ def test_an_answer_the_household_is_not_asked_is_dropped_with_a_warning(
     assert response.status_code == 201, response.json
     assert ("answers.22.3.1.5", "ANSWER_NOT_RELEVANT") in {
         (w["field"], w["error_code"]) for w in response.json["warnings"]}
-    assert "22.3.1.5" not in response.json["answers"]
     assert "22.3.1.5" not in db.session.get(Household, body["client_uuid"]).answers

@@ -143,11 +143,12 @@ def test_roles_without_personal_data_rights_see_no_names_or_exact_position(
 
 def test_a_duplicate_house_code_elsewhere_does_not_name_the_other_household(
         client, make_user, survey_round, enumerator, auth_header, household_payload):
-    first = post(client, auth_header(enumerator), household_payload(4))
+    mine = household_payload(4)
+    first = post(client, auth_header(enumerator), mine)
     stranger = make_user(Role.ENUMERATOR, area_code="650103")
     planning.assign(survey_round, stranger, get_area("65010302"))
     db.session.commit()
-    clash = household_payload(5, village_code="65010302", house_code=first["house_code"])
+    clash = household_payload(5, village_code="65010302", house_code=mine["house_code"])
     response = client.post("/api/v1/households", headers=auth_header(stranger), json=clash)
     assert response.status_code == 409 and response.json["error_code"] == "DUPLICATE_HOUSE_CODE"
     text = response.get_data(as_text=True)
