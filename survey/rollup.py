@@ -165,15 +165,20 @@ def district_of(area_code: str) -> str:
 @functools.cache
 def _add_to_village():
     """One UPDATE adding a delta to every total and 1 to the revision, returning the
-    households after it: the same statement for every change (compiled once), atomic under
-    the row's lock, no read first."""
+    households after it and the round's small-area threshold: the same statement for every
+    change (compiled once), atomic under the row's lock, no read first. The threshold is
+    read by this statement, whose snapshot is taken after its lock on the table: a
+    threshold change (``rebuild_districts`` holds the table in SHARE mode until it commits)
+    is either wholly before it or waits for it."""
     table = VillageRollup.__table__
+    threshold = (select(SurveyRound.min_area_households)
+                 .where(SurveyRound.year == table.c.round_year).scalar_subquery())
     return (update(table)
             .where(table.c.round_year == bindparam("key_round"),
                    table.c.area_code == bindparam("key_area"))
             .values({table.c[name]: table.c[name] + bindparam(f"d_{name}") for name in TOTALS}
                     | {table.c.revision: table.c.revision + 1})
-            .returning(table.c.households))
+            .returning(table.c.households, threshold.label("threshold")))
 
 
 @functools.cache
@@ -215,14 +220,14 @@ def _small_change(round_year: int, area_code: str, households: int, deltas: Coun
 
 
 def _update_or_insert(statement, params: dict, model, values: dict):
-    """Run the row's UPDATE … RETURNING and give back the returned value; when the row does
+    """Run the row's UPDATE … RETURNING and give back the returned row; when the row does
     not exist yet, insert-or-ignore it (two first changes may race) and run it again."""
-    value = db.session.execute(statement, params).scalar()
-    if value is None:
+    row = db.session.execute(statement, params).first()
+    if row is None:
         db.session.execute(upsert_insert(db.session)(model).values(**values)
                            .on_conflict_do_nothing())
-        value = db.session.execute(statement, params).scalar_one()
-    return value
+        row = db.session.execute(statement, params).one()
+    return row
 
 
 def apply_deltas(round_year: int, area_code: str, deltas: Counter) -> None:
@@ -236,10 +241,9 @@ def apply_many(round_year: int, changes: dict[str, Counter]) -> None:
     rows (revision + the number of their villages changed). Every writer takes the rows'
     locks in one order — the village rows first, by code, then the district rows, by
     code — so that transactions touching several villages (a batch, a move, a unit's
-    returns) cannot deadlock with each other or with a single change. The threshold is read
-    after the first village row is locked, by a statement of its own, so that a concurrent
-    change of it (``rebuild_districts`` locks the village rows) is seen."""
-    threshold, districts = None, {}
+    returns) cannot deadlock with each other or with a single change. Each village's
+    UPDATE also reads the small-area threshold (see ``_add_to_village``)."""
+    districts = {}
     for area_code in sorted(changes):
         deltas = changes[area_code]
         unknown = deltas.keys() - _TOTAL_NAMES
@@ -247,11 +251,8 @@ def apply_many(round_year: int, changes: dict[str, Counter]) -> None:
             raise ValueError(f"no rollup column {sorted(unknown)}")
         params = {"key_round": round_year, "key_area": area_code,
                   **{f"d_{name}": deltas.get(name, 0) for name in TOTALS}}
-        households = _update_or_insert(_add_to_village(), params, VillageRollup,
-                                       _empty_row_values(round_year, area_code))
-        if threshold is None:
-            threshold = db.session.scalar(select(SurveyRound.min_area_households)
-                                          .where(SurveyRound.year == round_year))
+        households, threshold = _update_or_insert(_add_to_village(), params, VillageRollup,
+                                                  _empty_row_values(round_year, area_code))
         district = districts.setdefault(district_of(area_code), Counter())
         district.update({f"d_{name}": n for name, n in deltas.items()}, d_revision=1)
         district.update({f"s_{name}": n for name, n in
