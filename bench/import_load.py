@@ -1,10 +1,12 @@
 """Households per second through ``flask survey import-households``: a JSON Lines file of
 synthetic households over every village of a province, imported by the real command (a
-separate process, as an operator runs it), then imported again with ``--restart`` (every
+separate process, as an operator runs it; with ``--parts 2``, two processes sharing the
+file by ``--part 1/2`` and ``--part 2/2``), then imported again with ``--restart`` (every
 line recognised as already stored: the cost of resuming from the start). Prints a table
 (and writes bench/results/import_load.md).
 
     python -m bench.import_load [--database postgres] [--households 20000] [--chunk 500]
+                                [--parts 1 2]
 """
 from __future__ import annotations
 
@@ -55,30 +57,41 @@ def write_file(path: Path, villages: list[str], households: int) -> None:
                                  ensure_ascii=False) + "\n")
 
 
-def run_import(url: str, workdir: Path, path: Path, chunk: int, *extra: str) -> tuple[float, str]:
+def run_import(url: str, workdir: Path, path: Path, chunk: int, parts: int,
+               *extra: str) -> tuple[float, int]:
+    """Run the command as ``parts`` processes at once; seconds, and households stored."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "FLASK_APP": "wsgi",
            "BMN_INSTANCE_PATH": str(workdir / "instance")}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "flask", "survey", "import-households",
-                           str(path), "--enumerator", "importer", "--chunk", str(chunk), *extra],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    processes = [subprocess.Popen(
+        [sys.executable, "-m", "flask", "survey", "import-households", str(path),
+         "--enumerator", "importer", "--chunk", str(chunk), "--part", f"{k}/{parts}", *extra],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for k in range(1, parts + 1)]
+    outputs = [p.communicate() for p in processes]
     seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"import failed ({done.returncode}):\n{done.stdout}\n{done.stderr[-2000:]}")
-    return seconds, done.stdout.strip().splitlines()[-1]
+    stored = 0
+    for process, (out, err) in zip(processes, outputs):
+        if process.returncode != 0:
+            raise SystemExit(f"import failed ({process.returncode}):\n{out}\n{err[-2000:]}")
+        found = re.search(r"([\d,]+) households stored", out)
+        stored += int(found.group(1).replace(",", ""))
+    return seconds, stored
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", default="postgres", choices=["sqlite", "postgres"])
     parser.add_argument("--households", type=int, default=20000)
-    parser.add_argument("--chunk", type=int, nargs="+", default=[500])
+    parser.add_argument("--chunk", type=int, default=500)
+    parser.add_argument("--parts", type=int, nargs="+", default=[1, 2],
+                        help="processes sharing the file (--part K/N)")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         path = workdir / "households.jsonl"
-        for chunk in args.chunk:
+        for parts in args.parts:
             url = fresh_database(args.database, workdir, "bmn_bench_import")
             app = make_app(url, workdir)
             prepare(app, [PROVINCE])
@@ -87,14 +100,12 @@ def main() -> None:
                 write_file(path, villages, args.households)
             size = path.stat().st_size
             for run, extra in (("first import", ()), ("again (--restart)", ("--restart",))):
-                seconds, summary = run_import(url, workdir, path, chunk, *extra)
-                stored = re.search(r"([\d,]+) households stored, ([\d,]+) already", summary)
-                rows.append([args.database, chunk, run, f"{args.households:,}",
+                seconds, stored = run_import(url, workdir, path, args.chunk, parts, *extra)
+                rows.append([args.database, parts, run, f"{args.households:,}",
                              f"{size / args.households / 1024:.1f}", f"{seconds:.1f}",
-                             f"{args.households / seconds:,.0f}",
-                             stored.group(1) if stored else summary])
+                             f"{args.households / seconds:,.0f}", f"{stored:,}"])
                 print(" | ".join(str(c) for c in rows[-1]), flush=True)
-    result = table(["database", "chunk", "run", "lines", "KiB per line", "seconds",
+    result = table(["database", "processes", "run", "lines", "KiB per line", "seconds",
                     "households/s", "stored"], rows)
     print("\n" + result)
     out = ROOT / "bench" / "results"

@@ -60,9 +60,10 @@ class ImportState:
     """How far an import of one file got: lines done, kept in a small JSON file beside it
     and replaced atomically after every committed chunk."""
 
-    def __init__(self, source: Path, path: Path | None = None):
+    def __init__(self, source: Path, path: Path | None = None, part: tuple[int, int] = (1, 1)):
         self.source = source
-        self.path = path or source.with_name(source.name + ".progress")
+        suffix = ".progress" if part == (1, 1) else f".progress-{part[0]}-of-{part[1]}"
+        self.path = path or source.with_name(source.name + suffix)
 
     def lines_done(self) -> int:
         """Lines committed by an earlier run of this same file (0 when none); a state left
@@ -89,20 +90,23 @@ class ImportState:
 
 def import_households(lines: Iterator[bytes], enumerator: User, *,
                       on_error: Callable[[LineError], None], skip: int = 0,
-                      chunk: int = CHUNK,
+                      chunk: int = CHUNK, part: tuple[int, int] = (1, 1),
                       on_commit: Callable[[int, ImportReport], None] = lambda n, r: None
                       ) -> ImportReport:
     """Store the households of ``lines`` as ``enumerator``'s (the account the records
     belong to), ``chunk`` lines per transaction, after skipping ``skip`` lines. The file's
     import is the operator's word for where each household belongs, so the account's
-    village assignments are not asked for; every other rule is the API's. ``on_commit``
-    gets the number of lines done after each commit; ``on_error`` each refused line, as it
-    is found (a file may hold any number)."""
+    village assignments are not asked for; every other rule is the API's. ``part`` (k, n):
+    only every n-th line from the k-th, so that n processes share a file (each its own
+    progress; the rollups take their locks in one order, so they never deadlock).
+    ``on_commit`` gets the number of lines done after each commit; ``on_error`` each
+    refused line, as it is found (a file may hold any number)."""
     report = ImportReport(skipped=skip)
     number, pending = 0, []
     targets: dict = {}
+    k, n = part
     for number, line in enumerate(lines, start=1):
-        if number <= skip:
+        if number <= skip or (number - 1) % n != k - 1:
             continue
         report.lines += 1
         if line.strip():

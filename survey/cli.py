@@ -67,7 +67,10 @@ def import_targets_command(year, csv_file):
               "ignoring the saved progress (households already stored are not stored twice).")
 @click.option("--state", type=click.Path(dir_okay=False, path_type=Path),
               help="Where progress is kept  [default: JSONL.progress]")
-def import_households_command(jsonl, username, chunk, restart, state):
+@click.option("--part", default="1/1", show_default=True, metavar="K/N",
+              help="Only every N-th line from the K-th: run N processes, K = 1 … N, to use "
+                   "N cores (each keeps its own progress).")
+def import_households_command(jsonl, username, chunk, restart, state, part):
     """Store the households of a JSON Lines file (one POST /households body per line)
     through the API's validation and scoring. Refused lines are listed on stderr with their
     numbers and reasons; the import goes on. Interrupted, it resumes where it stopped. Exit
@@ -75,7 +78,13 @@ def import_households_command(jsonl, username, chunk, restart, state):
     enumerator = db.session.scalar(select(User).where(User.username == username))
     if enumerator is None or enumerator.role != Role.ENUMERATOR.value or not enumerator.active:
         raise click.ClickException(f"{username} is not an active enumerator account")
-    progress = bulk_import.ImportState(jsonl, state)
+    try:
+        k, n = (int(x) for x in part.split("/"))
+        if not 1 <= k <= n:
+            raise ValueError
+    except ValueError:
+        raise click.BadParameter("K/N with 1 ≤ K ≤ N, e.g. 2/4", param_hint="--part") from None
+    progress = bulk_import.ImportState(jsonl, state, (k, n))
     if restart:
         progress.clear()
     try:
@@ -94,7 +103,7 @@ def import_households_command(jsonl, username, chunk, restart, state):
 
     with jsonl.open("rb") as lines:
         report = bulk_import.import_households(
-            lines, enumerator, skip=skip, chunk=chunk, on_commit=committed,
+            lines, enumerator, skip=skip, chunk=chunk, part=(k, n), on_commit=committed,
             on_error=lambda error: click.echo(error.describe(), err=True))
     seconds = time.monotonic() - started
     click.echo(f"{report.lines:,} lines read in {seconds:,.1f} s: {report.stored:,} households "

@@ -229,7 +229,8 @@ def _write_dependents(user: User, written: list[_Ready]) -> None:
         {**m, "household_id": r.row["id"]} for r in written for m in r.members])
     db.session.execute(insert(HouseholdHistory.__table__), [
         history_row(user, r.row["id"], r.row["round_year"], r.row["village_code"],
-                    HouseholdAction.SUBMITTED, 1, detail=partial_detail(r.row["incomplete_reason"]) or None)
+                    HouseholdAction.SUBMITTED, 1,
+                    detail=partial_detail(r.row["incomplete_reason"]) or None)
         for r in written])
     for year in sorted({r.row["round_year"] for r in written}):
         flag_duplicate_ids(year, {r.row["id"]: (r.row["village_code"], {

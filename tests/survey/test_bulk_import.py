@@ -108,3 +108,18 @@ def test_only_an_active_enumerator_account_can_own_imported_households(
     result = run(app, path, "--enumerator", officer.username)
     assert result.exit_code == 1 and "not an active enumerator" in result.stderr
     assert count(Household) == 0
+
+
+def test_two_processes_share_a_file_by_parts_each_line_stored_once(
+        app, tmp_path, owner, household_payload):
+    bodies = [household_payload(n) for n in range(40, 45)]
+    path = tmp_path / "households.jsonl"
+    write_lines(path, bodies)
+    first = run(app, path, "--enumerator", owner, "--part", "1/2")
+    assert first.exit_code == 0 and "3 households stored" in first.stdout
+    stored = set(db.session.scalars(select(Household.id)))
+    assert stored == {bodies[i]["client_uuid"] for i in (0, 2, 4)}  # lines 1, 3, 5
+    second = run(app, path, "--enumerator", owner, "--part", "2/2")
+    assert second.exit_code == 0 and "2 households stored" in second.stdout
+    assert count(Household) == 5 and count(HouseholdHistory) == 5
+    assert run(app, path, "--enumerator", owner, "--part", "3/2").exit_code == 2  # bad K/N
