@@ -221,7 +221,10 @@ class Enumerator:
                 li.query_selector(".outcome").get_attribute("data-outcome")
                 for li in self.page.query_selector_all(".ind")}
 
-    def sign_and_finish(self, *, gps: bool = True, try_unsigned: bool = False) -> None:
+    def sign_and_finish(self, *, gps: bool = True, try_unsigned: bool = False,
+                        then: str = 'main[data-screen^="record:"]') -> None:
+        """Sign, confirm, locate and finish; wait for ``then`` (the record's page, or
+        whatever the test expects to follow: a revoked phone is sent to sign in again)."""
         page = self.page
         if not page.evaluate("location.hash").endswith("/sign"):
             self.next()
@@ -245,4 +248,4 @@ class Enumerator:
         else:
             self.type("#gps-reason", "ไม่มีสัญญาณ GPS ในบ้าน")
         self.tap("#finish")
-        page.wait_for_selector('main[data-screen^="record:"]')
+        page.wait_for_selector(then)

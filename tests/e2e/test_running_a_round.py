@@ -118,8 +118,9 @@ def test_a_round_from_allocation_to_payment(browser, server, make_user, survey_r
     volunteer.tap("#back")
     volunteer.screen("home")
     quick_partial(volunteer, "65010000032", "32", seed=32)
-    volunteer.sign_and_finish()
-    phone.wait_for_selector("#login")  # the sync is refused: sign in again
+    # The record is kept, and the sync, refused, sends the phone to sign in again (often
+    # before its record page could be seen).
+    volunteer.sign_and_finish(then="#login")
     assert "การเข้าสู่ระบบถูกยกเลิก" in phone.text_content("#login")
     assert "ข้อมูลที่รอส่ง 1 ครัวเรือน ยังอยู่ในเครื่องครบ" in phone.text_content("#login")
     shot(phone, "r06-phone-revoked")
