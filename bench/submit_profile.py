@@ -6,6 +6,7 @@ functions with the most time inclusive and exclusive, so that a change to the su
 path can be measured before and after.
 
     python -m bench.submit_profile [--database postgres] [--households 400] [--batch 0]
+    python -m bench.submit_profile --url postgresql+psycopg://…/bmn_bench_national  # a loaded round
 """
 from __future__ import annotations
 
@@ -61,14 +62,20 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=0, help="0: one per POST, else batches")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--save", help="also write the profile here (for pstats, snakeviz)")
+    parser.add_argument("--url", help="an existing database with round 2565 and province "
+                                      "65's register (e.g. after bench.bulk_load), instead "
+                                      "of a fresh one: does the cost grow with what is stored?")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = fresh_database(args.database, Path(tmp), "bmn_bench_profile")
+        url = args.url or fresh_database(args.database, Path(tmp), "bmn_bench_profile")
         app = make_app(url, Path(tmp))
-        prepare(app, [PROVINCE])
+        if not args.url:
+            prepare(app, [PROVINCE])
         token, villages = enumerators_with_tokens(app)[0]
         rng = random.Random(7)
-        phases = [[json.dumps(synthetic_household(rng, rng.choice(villages), 3 * n + k)).encode()
+        base = 9_500_000 if args.url else 0  # house codes above a bulk load's
+        phases = [[json.dumps(synthetic_household(rng, rng.choice(villages),
+                                                  base + 3 * n + k)).encode()
                    for n in range(args.households)] for k in range(3)]
         client = app.test_client()
         post_all(client, token, phases[0], args.batch)  # warm-up: imports, caches, plans
