@@ -37,7 +37,7 @@ def enumerators_with_tokens(app) -> list[tuple[str, list[str]]]:
     from sqlalchemy import select
 
     from app.areas.models import Area
-    from app.auth.models import Role
+    from app.auth.models import Role, User
     from app.auth.services import create_user, issue_token
     from app.extensions import db
     from survey import planning
@@ -48,8 +48,9 @@ def enumerators_with_tokens(app) -> list[tuple[str, list[str]]]:
         subdistricts = db.session.scalars(select(Area).where(
             Area.level == "subdistrict", Area.province_code == PROVINCE)
             .order_by(Area.code)).all()
-        for sub in subdistricts[:max(CLIENT_COUNTS)]:
-            user = create_user(f"bench{sub.code}", "bench-password", Role.ENUMERATOR,
+        for sub in subdistricts[:max(CLIENT_COUNTS)]:  # the same users on a second run
+            user = db.session.scalar(select(User).where(User.username == f"bench{sub.code}")) \
+                or create_user(f"bench{sub.code}", "bench-password", Role.ENUMERATOR,
                                area_code=sub.code)
             villages = db.session.scalars(select(Area).where(Area.parent_code == sub.code)
                                           .order_by(Area.code)).all()

@@ -62,6 +62,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=0, help="0: one per POST, else batches")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--save", help="also write the profile here (for pstats, snakeviz)")
+    parser.add_argument("--seed", type=int, default=7,
+                        help="another seed for new households on a second run with --url")
     parser.add_argument("--url", help="an existing database with round 2565 and province "
                                       "65's register (e.g. after bench.bulk_load), instead "
                                       "of a fresh one: does the cost grow with what is stored?")
@@ -72,8 +74,8 @@ def main() -> None:
         if not args.url:
             prepare(app, [PROVINCE])
         token, villages = enumerators_with_tokens(app)[0]
-        rng = random.Random(7)
-        base = 9_500_000 if args.url else 0  # house codes above a bulk load's
+        rng = random.Random(args.seed)
+        base = 9_000_000 + 10_000 * args.seed if args.url else 0  # above a bulk load's
         phases = [[json.dumps(synthetic_household(rng, rng.choice(villages),
                                                   base + 3 * n + k)).encode()
                    for n in range(args.households)] for k in range(3)]

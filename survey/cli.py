@@ -105,6 +105,8 @@ def import_households_command(jsonl, username, chunk, restart, state, part):
         report = bulk_import.import_households(
             lines, enumerator, skip=skip, chunk=chunk, part=(k, n), on_commit=committed,
             on_error=lambda error: click.echo(error.describe(), err=True))
+    if report.stored:
+        bulk_import.refresh_statistics()
     seconds = time.monotonic() - started
     click.echo(f"{report.lines:,} lines read in {seconds:,.1f} s: {report.stored:,} households "
                f"stored, {report.already_stored:,} already stored, {report.refused:,} refused"
