@@ -67,9 +67,9 @@ def require_assignment(user: User, round_year: int, village_code: str, *,
                        assigned: bool | None = None) -> None:
     """Enumerators write only in the villages/communities they are assigned to
     (``assigned``: already looked up, e.g. by ``assigned_column``)."""
-    if assigned is None and _is_enumerator(user):
-        assigned = is_assigned(user, round_year, village_code)
-    if _is_enumerator(user) and not assigned:
+    if not _is_enumerator(user):
+        return
+    if not (is_assigned(user, round_year, village_code) if assigned is None else assigned):
         raise Problem("NOT_ASSIGNED", year=round_year)
 
 

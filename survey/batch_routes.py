@@ -13,7 +13,6 @@ from app.api_base import Blueprint, committed, request_json
 from app.auth.guard import require
 from app.auth.policy import Action
 from app.errors import ApiError, Problem, error_payload, problem_payload
-from survey import households as service
 from survey import submission
 from survey.schemas import (
     HouseholdBatchResultSchema,
@@ -66,10 +65,8 @@ def _item(raw: dict, payload: dict | Exception, targets: dict) -> submission.Ite
     """The item authorised on its village, or why it is refused."""
     if isinstance(payload, Exception):
         return payload
-    where = targets.get((payload["round"], payload["village_code"]))
     try:
-        if where is None:
-            raise service.unknown_village(payload["village_code"])
+        where = submission.target_in(targets, payload["round"], payload["village_code"])
         require(Action.HOUSEHOLD_WRITE, area=where.village)
     except (Problem, HTTPException) as exc:
         return exc

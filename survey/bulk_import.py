@@ -25,7 +25,6 @@ from app.auth.models import User
 from app.errors import Problem
 from app.extensions import db
 from survey import submission
-from survey.households import unknown_village
 from survey.models import Household, HouseholdHistory, Member, QualityIssue
 from survey.schemas import HouseholdInputSchema
 
@@ -148,12 +147,13 @@ def _store(enumerator: User, lines: list[tuple[int, bytes]], targets: dict,
                     submission.targets(enumerator, wanted - targets.keys()).items()})
     items, numbers = [], []
     for number, raw, payload in parsed:
-        where = targets.get((payload["round"], payload["village_code"]))
-        if where is None:
-            refused.append(_line_error(number, unknown_village(payload["village_code"])))
-        else:
-            items.append(submission.Item(payload, raw, where))
-            numbers.append(number)
+        try:
+            where = submission.target_in(targets, payload["round"], payload["village_code"])
+        except Problem as problem:
+            refused.append(_line_error(number, problem))
+            continue
+        items.append(submission.Item(payload, raw, where))
+        numbers.append(number)
     outcomes = submission.submit_many(enumerator, items)
     db.session.commit()
     for number, outcome in zip(numbers, outcomes):

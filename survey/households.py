@@ -260,14 +260,13 @@ def _member_row(line: int, data: dict, today: date) -> dict:
                 attributes={k: v for k, v in data.items() if k not in PERSONAL_MEMBER_FIELDS})
 
 
-def _refresh_duplicate_ids(household: Household, *, new: bool = False) -> None:
-    """Flag (both ways) every other household of the round holding one of these people.
-    A ``new`` household has no flags yet to clear."""
-    if not new:
-        db.session.execute(delete(QualityIssue).where(
-            QualityIssue.kind == DUPLICATE_NATIONAL_ID, QualityIssue.resolved_at.is_(None),
-            or_(QualityIssue.household_id == household.id,
-                QualityIssue.other_household_id == household.id)))
+def _refresh_duplicate_ids(household: Household) -> None:
+    """After a correction: clear the household's open shared-ID flags and flag (both ways)
+    every other household of the round holding one of its people now."""
+    db.session.execute(delete(QualityIssue).where(
+        QualityIssue.kind == DUPLICATE_NATIONAL_ID, QualityIssue.resolved_at.is_(None),
+        or_(QualityIssue.household_id == household.id,
+            QualityIssue.other_household_id == household.id)))
     if household.status == HouseholdStatus.LOCKED.value:
         return
     flag_duplicate_ids(household.round_year, {household.id: (

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable
 
 from sqlalchemy import and_, bindparam, case, delete, func, insert, select, text, update
 
@@ -88,7 +89,8 @@ def _bits(mask: int) -> list[int]:
 
 
 def contribution(household: Household, round_: SurveyRound) -> Contribution:
-    """What the household adds, from what was stored when it was scored. Income and
+    """What the household adds, from what was stored when it was scored (a ``Household``,
+    or any object with its columns and ``members``: the batch path scores rows). Income and
     expense count only when every item is answered, so sums and their items agree. A
     partial household (stored with a reason for its missing answers) is a household like
     any other and is also counted apart."""
@@ -219,12 +221,13 @@ def _small_change(round_year: int, area_code: str, households: int, deltas: Coun
     return Counter({name: deltas.get(name, 0) - after[name] for name in TOTALS}, villages=-1)
 
 
-def _update_or_insert(statement, params: dict, model, values: dict):
+def _update_or_insert(statement, params: dict, model, empty: Callable[[], dict]):
     """Run the row's UPDATE … RETURNING and give back the returned row; when the row does
-    not exist yet, insert-or-ignore it (two first changes may race) and run it again."""
+    not exist yet, insert-or-ignore ``empty()`` (two first changes may race) and run it
+    again."""
     row = db.session.execute(statement, params).first()
     if row is None:
-        db.session.execute(upsert_insert(db.session)(model).values(**values)
+        db.session.execute(upsert_insert(db.session)(model).values(**empty())
                            .on_conflict_do_nothing())
         row = db.session.execute(statement, params).one()
     return row
@@ -251,8 +254,9 @@ def apply_many(round_year: int, changes: dict[str, Counter]) -> None:
             raise ValueError(f"no rollup column {sorted(unknown)}")
         params = {"key_round": round_year, "key_area": area_code,
                   **{f"d_{name}": deltas.get(name, 0) for name in TOTALS}}
-        households, threshold = _update_or_insert(_add_to_village(), params, VillageRollup,
-                                                  _empty_row_values(round_year, area_code))
+        households, threshold = _update_or_insert(
+            _add_to_village(), params, VillageRollup,
+            functools.partial(_empty_row_values, round_year, area_code))
         district = districts.setdefault(district_of(area_code), Counter())
         district.update({f"d_{name}": n for name, n in deltas.items()}, d_revision=1)
         district.update({f"s_{name}": n for name, n in
@@ -269,7 +273,7 @@ def apply_many(round_year: int, changes: dict[str, Counter]) -> None:
         params.update({name: n for name, n in summed.items()
                        if with_small or not name.startswith("s_")})
         _update_or_insert(_add_to_district(with_small), params, DistrictRollup,
-                          _empty_district_values(round_year, code))
+                          functools.partial(_empty_district_values, round_year, code))
         _expire(DistrictRollup, (round_year, code))
 
 

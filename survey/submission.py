@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from sqlalchemy import insert, select
 
@@ -98,10 +99,17 @@ def targets(user: User, keys: set[tuple[int, str]]) -> dict[tuple[int, str], Tar
 
 def target(user: User, round_year: int, village_code: str) -> Target:
     """Where one household goes; 422 for a code that names no village/community."""
-    found = targets(user, {(round_year, village_code)}).get((round_year, village_code))
-    if found is None:
+    return target_in(targets(user, {(round_year, village_code)}), round_year, village_code)
+
+
+def target_in(found: dict[tuple[int, str], Target], round_year: int,
+              village_code: str) -> Target:
+    """One household's target among those ``targets`` found; 422 for a code that names no
+    village/community."""
+    where = found.get((round_year, village_code))
+    if where is None:
         raise unknown_village(village_code)
-    return found
+    return where
 
 
 @dataclass
@@ -172,8 +180,8 @@ def _prepare(user: User, index: int, item: Item) -> _Ready:
                payload_hash=submission_hash(item.raw), status=HouseholdStatus.SUBMITTED.value,
                version=1, created_at=now, updated_at=now)
     members = member_rows(payload)
-    scored = Household(**row, members=[Member(**m) for m in members])  # transient
-    return _Ready(index, row, members, rollup.contribution(scored, round_))
+    stored = SimpleNamespace(**row, members=[SimpleNamespace(**m) for m in members])
+    return _Ready(index, row, members, rollup.contribution(stored, round_))
 
 
 def _stored_replay(user: User, item: Item) -> Stored | Problem | None:
