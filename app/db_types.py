@@ -31,7 +31,11 @@ class TZDateTime(TypeDecorator):
 
 
 
+def on_postgresql(session) -> bool:
+    """Whether the session's database is PostgreSQL (else SQLite, the embedded default)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def upsert_insert(session):
     """The dialect's INSERT that knows ``ON CONFLICT`` (PostgreSQL and SQLite alike)."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" \
-        else sqlite.insert
+    return postgresql.insert if on_postgresql(session) else sqlite.insert

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
+import orjson
 from flask import request
 from flask.json.provider import DefaultJSONProvider
 
@@ -79,9 +81,47 @@ def _check_tree(value) -> None:
                 stack.extend((item, depth + 1) for item in node)
 
 
+def _check_nesting(node, depth: int = 1) -> None:
+    """Depth at most ``MAX_DEPTH``, looking at containers only."""
+    if depth > MAX_DEPTH:
+        raise JsonLimitError("JSON_TOO_DEEP",
+                             f"the body is nested deeper than {MAX_DEPTH} levels")
+    for item in node.values() if type(node) is dict else node:
+        if type(item) is dict or type(item) is list:
+            _check_nesting(item, depth + 1)
+
+
+# orjson parses a body several times faster than ``json`` with this module's hooks, but it
+# turns an integer beyond 64 bits into a float and knows none of this module's error codes.
+# So it parses only a body without a run of 19 digits, and a body it refuses is parsed
+# again by ``json`` for the precise error. Its strings need no check unless the body holds
+# an escape of a NUL or a surrogate: strict JSON refuses raw control characters, and valid
+# UTF-8 holds no surrogates (a false match, such as an escaped backslash before "u0000", only
+# costs the careful path).
+_RISKY_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_NUMBER = b"0" * 19
+
+
+def _fast(raw: bytes):
+    """The body parsed by orjson, or ``None`` when it must take the careful path."""
+    if _LONG_NUMBER in raw.translate(_DIGITS_AS_ZERO) or _RISKY_ESCAPE.search(raw):
+        return None
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if type(value) is dict or type(value) is list:
+        _check_nesting(value)
+    return value
+
+
 def loads(data: str | bytes):
     """Parse a request body within the limits; ``JsonLimitError`` or ``JSONDecodeError``."""
     if isinstance(data, (bytes, bytearray)):
+        value = _fast(bytes(data))
+        if value is not None:
+            return value
         try:
             data = data.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -19,7 +19,7 @@ def normalise_text(value: Any) -> Any:
     """The payload with every string in Unicode NFC (Thai typed on different keyboards
     compares equal), keys and nesting unchanged."""
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
     if isinstance(value, list):
         return [normalise_text(v) for v in value]
     if isinstance(value, Mapping):

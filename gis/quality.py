@@ -19,6 +19,7 @@ from shapely.ops import nearest_points
 from sqlalchemy import func, literal_column, not_, select
 
 from app.areas.models import Area
+from app.db_types import on_postgresql
 from app.extensions import db
 from app.units import Unit
 from survey import quality
@@ -54,7 +55,7 @@ def check_gps(round_: SurveyRound, unit: Unit) -> GpsCheck:
     ones stay resolved). Flushes; the caller commits."""
     checked = db.session.scalar(select(func.count()).where(*_located(round_, unit)))
     resolved = quality.clear_flags(round_.year, OUTSIDE, unit)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(db.session):
         outside = quality.add_flags_from(round_.year, OUTSIDE, _outside_postgis(
             round_, unit, resolved))
     else:

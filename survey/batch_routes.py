@@ -15,9 +15,9 @@ from app.auth.policy import Action
 from app.errors import ApiError, Problem, error_payload, problem_payload
 from survey import submission
 from survey.schemas import (
+    HOUSEHOLD_INPUT,
     HouseholdBatchResultSchema,
     HouseholdBatchSchema,
-    HouseholdInputSchema,
 )
 
 blp = Blueprint("households_batch_api", __name__, url_prefix="/api/v1",
@@ -55,7 +55,7 @@ def _head(index: int, raw: dict) -> dict:
 
 def _parsed(raw: dict) -> dict | Exception:
     try:
-        return HouseholdInputSchema().load(raw)
+        return HOUSEHOLD_INPUT.load(raw)
     except ma.ValidationError as exc:
         return ApiError(422, "VALIDATION_ERROR", "the household does not match the schema",
                         errors=exc.messages, message_th="ข้อมูลครัวเรือนไม่ครบหรือผิดรูปแบบ")

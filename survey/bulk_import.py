@@ -22,11 +22,12 @@ from sqlalchemy import text
 
 from app import input_limits
 from app.auth.models import User
+from app.db_types import on_postgresql
 from app.errors import Problem
 from app.extensions import db
 from survey import submission
 from survey.models import Household, HouseholdHistory, Member, QualityIssue
-from survey.schemas import HouseholdInputSchema
+from survey.schemas import HOUSEHOLD_INPUT
 
 CHUNK = 500
 
@@ -125,7 +126,7 @@ def import_households(lines: Iterator[bytes], enumerator: User, *,
 def refresh_statistics() -> None:
     """ANALYZE the tables an import filled (PostgreSQL), so the planner's estimates follow
     the new rows at once instead of when autovacuum gets to them."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(db.session):
         db.session.commit()
         for table in (Household, Member, HouseholdHistory, QualityIssue):
             db.session.execute(text(f"ANALYZE {table.__tablename__}"))
@@ -190,7 +191,7 @@ def _parsed(line: bytes) -> tuple[dict, dict]:
         raise _Refused("MALFORMED_JSON", "หนึ่งบรรทัดต้องเป็นข้อมูลครัวเรือนหนึ่งรายการ (JSON object)",
                        {})
     try:
-        return raw, HouseholdInputSchema().load(raw)
+        return raw, HOUSEHOLD_INPUT.load(raw)
     except ma.ValidationError as exc:
         raise _Refused("VALIDATION_ERROR", "ข้อมูลครัวเรือนไม่ครบหรือผิดรูปแบบ",
                        _messages(exc.messages)) from exc

@@ -60,6 +60,11 @@ class HouseholdInputSchema(InputSchema):
     head_signoff = ma.fields.Nested(SignoffSchema, load_default=None, allow_none=True)
 
 
+# One instance for every item of a batch and every line of an import: constructing a
+# schema deep-copies its fields (three schemas for one household).
+HOUSEHOLD_INPUT = HouseholdInputSchema()
+
+
 class ReturnSchema(InputSchema):
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=2000))
 

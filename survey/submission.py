@@ -18,13 +18,14 @@ from collections import Counter
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from app.areas.models import VILLAGE_LEVELS, Area
 from app.auth.models import User
-from app.db_types import upsert_insert, utcnow
+from app.db_types import utcnow
 from app.errors import Problem
 from app.extensions import db
+from app.multirow import insert_rows
 from survey import rollup
 from survey.access import assigned_column, require_assignment
 from survey.households import (
@@ -200,9 +201,7 @@ def _insert_households(rows: list[dict]) -> set[str]:
     if not rows:
         return set()
     table = Household.__table__
-    statement = (upsert_insert(db.session)(table).on_conflict_do_nothing()
-                 .returning(table.c.id))
-    return set(db.session.scalars(statement, rows))
+    return set(insert_rows(db.session, table, rows, skip_conflicts=True, returning="id"))
 
 
 def _first_of_each_key(ready: list[_Ready]) -> tuple[list[_Ready], list[_Ready]]:
@@ -233,9 +232,9 @@ def _conflict(user: User, row: dict) -> Stored | Problem:
 
 def _write_dependents(user: User, written: list[_Ready]) -> None:
     """Members, history, duplicate-ID flags and rollups of the households just inserted."""
-    db.session.execute(insert(Member.__table__), [
+    insert_rows(db.session, Member.__table__, [
         {**m, "household_id": r.row["id"]} for r in written for m in r.members])
-    db.session.execute(insert(HouseholdHistory.__table__), [
+    insert_rows(db.session, HouseholdHistory.__table__, [
         history_row(user, r.row["id"], r.row["round_year"], r.row["village_code"],
                     HouseholdAction.SUBMITTED, 1,
                     detail=partial_detail(r.row["incomplete_reason"]) or None)

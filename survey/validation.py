@@ -102,7 +102,7 @@ NO_INFORMANT (W)                  nobody is marked as the informant
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -276,6 +276,7 @@ class _Checker:
     answers: Mapping = field(default_factory=dict)
     dropped: list[str] = field(default_factory=list)
     partial: bool = False
+    relevance: dict = field(default_factory=dict)  # memo of relevance under ``answers``
 
     def error(self, path: str, code: str, message: str) -> None:
         self.errors.append(Issue(path, code, message))
@@ -323,18 +324,26 @@ class _Checker:
 
     def characters(self, path: str, value: Any) -> None:
         """Every string anywhere in the payload: no control or bidi-override characters,
-        no longer than its column (``TEXT_LIMITS`` by field name, else ``ANY_TEXT_LIMIT``)."""
-        name = path.rpartition(".")[2]
-        if isinstance(value, str) and name not in NOT_TEXT:
-            problem = text_problem(value, TEXT_LIMITS.get(name, ANY_TEXT_LIMIT))
-            if problem:
-                self.error(path or "_", *problem)
-        elif isinstance(value, Mapping):
+        no longer than its column (``TEXT_LIMITS`` by the key holding it, else
+        ``ANY_TEXT_LIMIT``). A string's path is spelled out only for an error."""
+        if isinstance(value, Mapping):
             for key, item in value.items():
-                self.characters(f"{path}.{key}" if path else str(key), item)
+                if isinstance(item, str):
+                    self.text(item, str(key), lambda key=key: f"{path}.{key}" if path else str(key))
+                elif isinstance(item, (dict, list, Mapping)):
+                    self.characters(f"{path}.{key}" if path else str(key), item)
         elif isinstance(value, list):
             for i, item in enumerate(value):
-                self.characters(f"{path}[{i}]", item)
+                if isinstance(item, str):
+                    self.text(item, "", lambda i=i: f"{path}[{i}]")
+                elif isinstance(item, (dict, list, Mapping)):
+                    self.characters(f"{path}[{i}]", item)
+
+    def text(self, value: str, name: str, path: Callable[[], str]) -> None:
+        if name not in NOT_TEXT:
+            problem = text_problem(value, TEXT_LIMITS.get(name, ANY_TEXT_LIMIT))
+            if problem:
+                self.error(path() or "_", *problem)
 
     def required_text(self, path: str, value: Any, label: str, *, name: bool = False) -> None:
         if _blank(value):
@@ -506,11 +515,13 @@ class _Checker:
             return
         kept = dict(self.answers)
         while True:
+            memo = {}
             gone = [qid for qid, value in kept.items()
                     if value is not None and qid in self.version.questions
                     and self.version.questions[qid].answerable
-                    and self.version.is_relevant(qid, kept, self.roster) is False]
+                    and self.version.is_relevant(qid, kept, self.roster, memo) is False]
             if not gone:
+                self.relevance = memo  # worked out on the answers as they will stay
                 break
             for qid in gone:
                 del kept[qid]
@@ -588,7 +599,7 @@ class _Checker:
         other = question.required_unless_answered
         required = question.required or (other is not None and self.answers.get(other) is None)
         return required and self.version.is_relevant(
-            question.id, self.answers, self.roster) is True
+            question.id, self.answers, self.roster, self.relevance) is True
 
     def answer(self, path: str, question: Question, value: Any) -> None:
         label = f"ข้อ {question.id}"

@@ -310,16 +310,26 @@ class QuestionnaireVersion:
 
     def group_members(self, name: str, roster: Sequence[Person]) -> list[int] | None:
         """Indexes of the roster members in group ``name``; ``None`` if an unknown age matters."""
+        members = self._group_members(name, tuple(roster))
+        return None if members is None else list(members)
+
+    @functools.lru_cache(maxsize=4096)
+    def _group_members(self, name: str, roster: tuple[Person, ...]) -> tuple[int, ...] | None:
+        """Cached: one household's validation and scoring ask of the same roster's groups
+        about sixty times."""
         spec = self.member_groups[name]
         matches = [_person_matches(spec, person) for person in roster]
         if None in matches:
             return None
-        return [i for i, matched in enumerate(matches) if matched]
+        return tuple(i for i, matched in enumerate(matches) if matched)
 
-    def is_relevant(self, question_id: str, answers: Mapping,
-                    roster: Sequence[Person]) -> bool | None:
-        """Whether the question is asked of this household; ``None`` when unknowable."""
-        return self._relevant(question_id, answers, roster, {})
+    def is_relevant(self, question_id: str, answers: Mapping, roster: Sequence[Person],
+                    memo: dict | None = None) -> bool | None:
+        """Whether the question is asked of this household; ``None`` when unknowable.
+        ``memo``: a dict shared by calls on the same answers and roster (each question's
+        relevance is then worked out once, not again for every question that depends on
+        it)."""
+        return self._relevant(question_id, answers, roster, {} if memo is None else memo)
 
     def _relevant(self, qid: str, answers: Mapping, roster: Sequence[Person],
                   memo: dict) -> bool | None:

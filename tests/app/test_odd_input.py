@@ -1,12 +1,16 @@
 """Odd input is a clear 4xx, never a 500; and the 500 that a bug still causes is logged
 with a request id the caller also gets, without the body or personal data."""
 import io
+import json
 import logging
 
 import pytest
 from flask import request
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from app.auth.models import Role
+from app.input_limits import JsonLimitError, loads
 from tests.conftest import csrf_from
 
 HOUSEHOLDS = "/api/v1/households"
@@ -45,11 +49,53 @@ def send(client, path, raw: str, headers=None, method="POST"):
     ('{"members": [{"first_name": "\\ud800"}]}', "JSON_INVALID_STRING"),
     ('{"\\udfff": 1}', "JSON_INVALID_STRING"),
     ('{"house_number": "12\\u0000"}', "JSON_INVALID_STRING"),
+    ('{"house_number": "\\uDBFF"}', "JSON_INVALID_STRING"),
+    ('{"answers": {"1.1\\u0000": true}}', "JSON_INVALID_STRING"),
+    ('{"members": [{"first_name": "\\u0e2a\\ud83d"}]}', "JSON_INVALID_STRING"),
 ])
 def test_json_beyond_the_limits_is_400(client, enumerator_headers, no_errors_logged, raw, code):
     response = send(client, HOUSEHOLDS, raw, enumerator_headers)
     assert response.status_code == 400, response.json
     assert response.json["error_code"] == code
+
+
+def test_text_that_only_looks_like_a_bad_escape_is_accepted():
+    """An escaped backslash before "u0000" is text, and a surrogate pair is one character."""
+    assert loads(b'{"note": "C:\\\\u0000", "who": "\\ud83d\\ude00"}') == {
+        "note": "C:\\u0000", "who": "\U0001f600"}
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers(min_value=-2 ** 70, max_value=2 ** 70)
+    | st.text(st.characters(exclude_categories=())),  # NUL, lone surrogates too
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner,
+                                                                max_size=4),
+    max_leaves=20)
+
+
+def _outcome(parse):
+    try:
+        return "ok", parse()
+    except JsonLimitError as exc:
+        return "refused", exc.error_code
+    except ValueError as exc:
+        return "malformed", type(exc).__name__
+
+
+@given(value=_JSON, ascii_only=st.booleans(), nul=st.booleans())
+@example(value=2 ** 64, ascii_only=True, nul=False)
+@example(value={"k": [-(2 ** 63) - 1]}, ascii_only=True, nul=False)
+@example(value=9_223_372_036_854_775_807, ascii_only=True, nul=False)
+@example(value={"\ud800": "\udfff"}, ascii_only=False, nul=True)
+def test_the_fast_parser_agrees_with_the_careful_one(value, ascii_only, nul):
+    """A body (bytes) goes to orjson unless it may hold a number beyond 64 bits; a text goes
+    to ``json`` with the limits' hooks. Both give the same value or the same refusal."""
+    value = [value, "\x00"] if nul else value
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    if not text.isascii() and not text.encode("utf-8", "replace").decode() == text:
+        text = json.dumps(value)  # a lone surrogate travels as an escape, not as bytes
+    assert _outcome(lambda: loads(text.encode())) == _outcome(lambda: loads(text))
 
 
 def test_anonymous_sign_in_with_a_deep_body_is_400(client, no_errors_logged):
