@@ -6,7 +6,8 @@ parameter, so psycopg converts it once and the server prepares it, and the rows 
 by the C JSON encoder. (A multi-row ``VALUES`` of 100 households has 4,400 parameters, which
 psycopg parsed anew on every execution: a fifth of a batch's CPU; arrays per column, through
 ``unnest``, cost more still, psycopg escaping every element of a text array in Python.)
-Elsewhere (SQLite) the rows go as one executemany.
+Elsewhere (SQLite) the rows go as one executemany. ``insert_with_children`` adds rows of
+child tables for the parents inserted, in the same statement on PostgreSQL.
 """
 from __future__ import annotations
 
@@ -29,12 +30,10 @@ def insert_rows(session, table: Table, rows: list[dict], *, skip_conflicts: bool
     inserted row (the list of its values), else ``None``."""
     if not rows:
         return [] if returning is not None else None
-    names = tuple(rows[0])
-    if any(row.keys() != rows[0].keys() for row in rows):
-        raise ValueError("insert_rows: every row must name the same columns")
+    names = _names(rows)
     if on_postgresql(session):
-        statement = _recordset_insert(table, names, skip_conflicts, returning)
-        result = session.execute(statement, {"rows": json.dumps(rows, default=_as_json)})
+        statement = text(_recordset_insert(table, names, "rows", skip_conflicts, returning))
+        result = session.execute(statement, {"rows": _document(rows)})
     else:
         statement = sqlite.insert(table)
         if skip_conflicts:
@@ -43,6 +42,44 @@ def insert_rows(session, table: Table, rows: list[dict], *, skip_conflicts: bool
             statement = statement.returning(table.c[returning])
         result = session.execute(statement, rows)
     return list(result.scalars()) if returning is not None else None
+
+
+def insert_with_children(session, table: Table, rows: list[dict], key: str,
+                         children: list[tuple[Table, str, list[dict]]]) -> list:
+    """Insert ``rows``, leaving out those that would break a unique key, and of each
+    ``(child table, its column naming the parent's key, child rows)`` the rows whose parent
+    was inserted; the keys inserted. On PostgreSQL one statement (the children's inserts
+    are data-modifying CTEs reading the parents' ``RETURNING``): one round trip where a
+    single submission made three."""
+    if not rows:
+        return []
+    children = [(child, parent_key, child_rows) for child, parent_key, child_rows in children
+                if child_rows]
+    if not on_postgresql(session):
+        inserted = insert_rows(session, table, rows, skip_conflicts=True, returning=key)
+        kept = set(inserted)
+        for child, parent_key, child_rows in children:
+            insert_rows(session, child, [r for r in child_rows if r[parent_key] in kept])
+        return inserted
+    ctes = [f"parents AS ({_recordset_insert(table, _names(rows), 'rows', True, key)})"]
+    params = {"rows": _document(rows)}
+    for n, (child, parent_key, child_rows) in enumerate(children):
+        ctes.append(f"child_{n} AS ({_recordset_insert(child, _names(child_rows), f'child_{n}')}"
+                    f' WHERE r."{parent_key}" IN (SELECT "{key}" FROM parents))')
+        params[f"child_{n}"] = _document(child_rows)
+    statement = text(f'WITH {", ".join(ctes)} SELECT "{key}" FROM parents')
+    return list(session.execute(statement, params).scalars())
+
+
+def _names(rows: list[dict]) -> tuple[str, ...]:
+    names = tuple(rows[0])
+    if any(row.keys() != rows[0].keys() for row in rows):
+        raise ValueError("insert_rows: every row must name the same columns")
+    return names
+
+
+def _document(rows: list[dict]) -> str:
+    return json.dumps(rows, default=_as_json)
 
 
 def _as_json(value):
@@ -55,8 +92,10 @@ def _as_json(value):
 
 
 @functools.cache
-def _recordset_insert(table: Table, names: tuple[str, ...], skip_conflicts: bool,
-                      returning: str | None):
+def _recordset_insert(table: Table, names: tuple[str, ...], param: str,
+                      skip_conflicts: bool = False, returning: str | None = None) -> str:
+    """``INSERT … SELECT … FROM json_to_recordset(:param) AS r(…)``: the rows of one JSON
+    parameter, each column in its own type."""
     dialect = postgresql.psycopg.dialect()
     columns = [table.c[name] for name in names]
     record = ", ".join(f'"{c.name}" {_type_of(c).compile(dialect=dialect)}' for c in columns)
@@ -66,11 +105,10 @@ def _recordset_insert(table: Table, names: tuple[str, ...], skip_conflicts: bool
         f"coalesce(r.\"{c.name}\", 'null'::json)"
         if isinstance(c.type, JSON) and not c.type.none_as_null else f'r."{c.name}"'
         for c in columns)
-    sql = (f'INSERT INTO "{table.name}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
-           f"SELECT {values} FROM json_to_recordset(CAST(:rows AS json)) AS r({record})"
-           + (" ON CONFLICT DO NOTHING" if skip_conflicts else "")
-           + (f' RETURNING "{returning}"' if returning is not None else ""))
-    return text(sql)
+    return (f'INSERT INTO "{table.name}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
+            f"SELECT {values} FROM json_to_recordset(CAST(:{param} AS json)) AS r({record})"
+            + (" ON CONFLICT DO NOTHING" if skip_conflicts else "")
+            + (f' RETURNING "{returning}"' if returning is not None else ""))
 
 
 def _type_of(column):

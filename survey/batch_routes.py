@@ -6,6 +6,7 @@ sent, so every acknowledged item is as durable and idempotent as a single POST."
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import jsonify
 from flask.views import MethodView
 from werkzeug.exceptions import HTTPException
 
@@ -33,7 +34,8 @@ class HouseholdBatch(MethodView):
         lists one result per item, in order: its status and either a short acknowledgement
         (id, version, ETag, the 31 results, warnings; the full record is at GET) or the
         error body a single POST would have returned. The stored households are committed
-        together before the answer is sent. Safe to repeat, whole or in part."""
+        together before the answer is sent. Safe to repeat, whole or in part. (The answer
+        is built as ``HouseholdBatchResultSchema`` documents it, not dumped through it.)"""
         user = require(Action.HOUSEHOLD_WRITE)
         raws = request_json()["items"]  # as sent: a replay is recognised by its bytes
         parsed = [_parsed(raw) for raw in raws]
@@ -42,10 +44,10 @@ class HouseholdBatch(MethodView):
         items = [_item(raw, payload, targets) for raw, payload in zip(raws, parsed)]
         accepted = [item for item in items if isinstance(item, submission.Item)]
         stored = iter(committed(lambda: submission.submit_many(user, accepted)))
-        return {"results": [
+        return jsonify({"results": [
             {**_head(index, raw),
              **_answer(next(stored) if isinstance(item, submission.Item) else item)}
-            for index, (raw, item) in enumerate(zip(raws, items))]}
+            for index, (raw, item) in enumerate(zip(raws, items))]})
 
 
 def _head(index: int, raw: dict) -> dict:
@@ -75,7 +77,7 @@ def _item(raw: dict, payload: dict | Exception, targets: dict) -> submission.Ite
 
 def _answer(outcome) -> dict:
     if isinstance(outcome, submission.Stored):
-        return {"status": 201 if outcome.created else 200, "household": outcome}
+        return {"status": 201 if outcome.created else 200, "household": outcome.ack()}
     if isinstance(outcome, Problem):
         return {"status": outcome.status, "error": problem_payload(outcome)}
     return {"status": outcome.code, "error": error_payload(outcome)}

@@ -3,7 +3,7 @@ serialise; the rules are in ``survey.households`` (operations that flush) and th
 commit."""
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import jsonify, request, url_for
 from flask.views import MethodView
 from sqlalchemy import func, select
 
@@ -79,7 +79,7 @@ class Households(MethodView):
         require(Action.HOUSEHOLD_WRITE, area=where.village)
         item = submission.Item(payload, request_json(), where)
         stored = committed(lambda: submission.submit(user, item))
-        return stored, 201 if stored.created else 200, {
+        return jsonify(stored.ack()), 201 if stored.created else 200, {
             "ETag": stored.etag,
             "Location": url_for("survey_api.HouseholdDetail", household_id=stored.id)}
 

@@ -1,13 +1,15 @@
-"""``insert_rows``: rows inserted together (on PostgreSQL, column arrays through ``unnest``)
-are stored exactly as one-row inserts store them, JSON ``null`` and SQL NULL included."""
+"""``insert_rows``: rows inserted together (on PostgreSQL, one JSON document through
+``json_to_recordset``) are stored exactly as one-row inserts store them, JSON ``null`` and
+SQL NULL included; ``insert_with_children`` inserts the children of the parents inserted
+and only those."""
 import uuid
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from app.extensions import db
-from app.multirow import insert_rows
-from survey.models import Household
+from app.multirow import insert_rows, insert_with_children
+from survey.models import Household, Member
 
 TABLE = Household.__table__
 
@@ -62,3 +64,19 @@ def test_rows_must_name_the_same_columns(stored_row):
     del second["address"]
     with pytest.raises(ValueError):
         insert_rows(db.session, TABLE, [first, second])
+
+
+def test_children_follow_only_the_parents_inserted(stored_row):
+    members = [dict(m) for m in db.session.execute(select(Member.__table__)).mappings()]
+    fresh = copies(stored_row, 1)[0]
+    taken = dict(copies(stored_row, 1, first=300)[0], id=stored_row["id"])
+    children = [dict(m, id=None, household_id=h["id"]) for h in (taken, fresh) for m in members]
+    for child in children:
+        del child["id"]
+    inserted = insert_with_children(db.session, TABLE, [taken, fresh], "id",
+                                    [(Member.__table__, "household_id", children)])
+    db.session.commit()
+    assert inserted == [fresh["id"]]
+    counts = dict(db.session.execute(select(Member.household_id, func.count())
+                                     .group_by(Member.household_id)).all())
+    assert counts == {stored_row["id"]: len(members), fresh["id"]: len(members)}

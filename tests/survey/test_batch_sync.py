@@ -4,8 +4,11 @@ batches are 200s; concurrent batches with the same items store each household on
 rollups stay exact."""
 from sqlalchemy import func, select
 
+from app.errors import ErrorSchema
 from app.extensions import db
 from survey.models import Household, HouseholdHistory
+from survey.schemas import BatchItemResultSchema, HouseholdAckSchema
+from survey.submission import Stored
 from tests.fixtures.concurrency import parallel
 from tests.fixtures.survey import OTHER_VILLAGE, VILLAGE
 from tests.survey.test_rollup_property import assert_rollups_exact
@@ -44,6 +47,28 @@ def test_each_item_is_answered_on_its_own_and_bad_ones_reject_nothing(
     assert got.headers["ETag"] == ack["etag"]
     assert stored_count() == 2
     assert_rollups_exact(survey_round)
+
+
+def test_every_answer_is_what_the_documented_schemas_give(
+        client, survey_round, enumerator, auth_header, household_payload):
+    """The answers are built directly, not dumped through their schemas: they must hold
+    exactly what the schemas (and so the OpenAPI description) say, warnings included."""
+    headers = auth_header(enumerator)
+    imprecise = household_payload(1)
+    imprecise["gps"]["accuracy_m"] = 900.0  # stored, with a warning
+    single = household_payload(2)
+    single["gps"]["accuracy_m"] = 900.0
+    response = client.post(URL, headers=headers, json={"items": [
+        imprecise, {**household_payload(3), "members": "none"}]})
+    alone = client.post("/api/v1/households", headers=headers, json=single)
+    assert alone.status_code == 201, alone.json
+    stored, refused = response.json["results"]
+    for ack in (stored["household"], alone.json):
+        assert ack["warnings"], ack
+        assert ack == HouseholdAckSchema().dump(Stored.of(db.session.get(Household, ack["id"])))
+    assert ErrorSchema().dump(refused["error"]) == refused["error"]
+    fields = set(BatchItemResultSchema().fields)
+    assert set(stored) <= fields and set(refused) <= fields
 
 
 def test_replays_inside_and_across_batches_are_200_and_store_nothing_more(
