@@ -162,7 +162,15 @@ class Question:
         return self.widget in ANSWERABLE_WIDGETS
 
     def option(self, value: Any) -> Option | None:
-        return next((o for o in self.options if o.value == value), None)
+        try:
+            return self._options_by_value.get(value)
+        except TypeError:  # a list or an object sent where an option value belongs
+            return None
+
+    @functools.cached_property
+    def _options_by_value(self) -> dict[Any, Option]:
+        """Scoring and validation look options up some 75 times per household."""
+        return {o.value: o for o in self.options}
 
 
 @dataclass(frozen=True)
