@@ -6,8 +6,8 @@ parameter, so psycopg converts it once and the server prepares it, and the rows 
 by the C JSON encoder. (A multi-row ``VALUES`` of 100 households has 4,400 parameters, which
 psycopg parsed anew on every execution: a fifth of a batch's CPU; arrays per column, through
 ``unnest``, cost more still, psycopg escaping every element of a text array in Python.)
-Elsewhere (SQLite) the rows go as one executemany. ``insert_with_children`` adds rows of
-child tables for the parents inserted, in the same statement on PostgreSQL.
+Child rows (a household's members and history) go in the same statement, for the parents
+inserted. Elsewhere (SQLite) each table's rows go as one executemany.
 """
 from __future__ import annotations
 
@@ -22,44 +22,23 @@ from sqlalchemy.types import NullType
 from app.db_types import on_postgresql
 
 
-def insert_rows(session, table: Table, rows: list[dict], *, skip_conflicts: bool = False,
-                returning: str | None = None):
-    """Insert ``rows`` (dicts with the same keys; columns not named take their defaults).
-    ``skip_conflicts``: a row that would break a unique key is left out
-    (``ON CONFLICT DO NOTHING``). ``returning``: the name of the column returned for each
-    inserted row (the list of its values), else ``None``."""
-    if not rows:
-        return [] if returning is not None else None
-    names = _names(rows)
-    if on_postgresql(session):
-        statement = text(_recordset_insert(table, names, "rows", skip_conflicts, returning))
-        result = session.execute(statement, {"rows": _document(rows)})
-    else:
-        statement = sqlite.insert(table)
-        if skip_conflicts:
-            statement = statement.on_conflict_do_nothing()
-        if returning is not None:
-            statement = statement.returning(table.c[returning])
-        result = session.execute(statement, rows)
-    return list(result.scalars()) if returning is not None else None
-
-
 def insert_with_children(session, table: Table, rows: list[dict], key: str,
-                         children: list[tuple[Table, str, list[dict]]]) -> list:
-    """Insert ``rows``, leaving out those that would break a unique key, and of each
-    ``(child table, its column naming the parent's key, child rows)`` the rows whose parent
-    was inserted; the keys inserted. On PostgreSQL one statement (the children's inserts
-    are data-modifying CTEs reading the parents' ``RETURNING``): one round trip where a
-    single submission made three."""
+                         children: list[tuple[Table, str, list[dict]]] = ()) -> list:
+    """Insert ``rows`` (dicts with the same keys; columns not named take their defaults),
+    leaving out those that would break a unique key, and of each ``(child table, its column
+    naming the parent's key, child rows)`` the rows whose parent was inserted; the keys
+    inserted. On PostgreSQL one statement (the children's inserts are data-modifying CTEs
+    reading the parents' ``RETURNING``): one round trip where a single submission made
+    three."""
     if not rows:
         return []
     children = [(child, parent_key, child_rows) for child, parent_key, child_rows in children
                 if child_rows]
     if not on_postgresql(session):
-        inserted = insert_rows(session, table, rows, skip_conflicts=True, returning=key)
+        inserted = _executemany(session, table, rows, returning=key)
         kept = set(inserted)
         for child, parent_key, child_rows in children:
-            insert_rows(session, child, [r for r in child_rows if r[parent_key] in kept])
+            _executemany(session, child, [r for r in child_rows if r[parent_key] in kept])
         return inserted
     ctes = [f"parents AS ({_recordset_insert(table, _names(rows), 'rows', True, key)})"]
     params = {"rows": _document(rows)}
@@ -71,10 +50,24 @@ def insert_with_children(session, table: Table, rows: list[dict], key: str,
     return list(session.execute(statement, params).scalars())
 
 
+def _executemany(session, table: Table, rows: list[dict], *, returning: str | None = None):
+    """SQLite: the rows as one executemany; with ``returning``, as the parents (a row on a
+    taken unique key left out) and the list of their keys."""
+    if not rows:
+        return []
+    _names(rows)
+    statement = sqlite.insert(table)
+    if returning is None:
+        session.execute(statement, rows)
+        return []
+    statement = statement.on_conflict_do_nothing().returning(table.c[returning])
+    return list(session.execute(statement, rows).scalars())
+
+
 def _names(rows: list[dict]) -> tuple[str, ...]:
     names = tuple(rows[0])
     if any(row.keys() != rows[0].keys() for row in rows):
-        raise ValueError("insert_rows: every row must name the same columns")
+        raise ValueError("insert_with_children: every row must name the same columns")
     return names
 
 
@@ -88,7 +81,7 @@ def _as_json(value):
         return value.isoformat()
     if isinstance(value, (bytes, bytearray, memoryview)):
         return "\\x" + bytes(value).hex()
-    raise TypeError(f"{type(value).__name__} has no JSON form for insert_rows")
+    raise TypeError(f"{type(value).__name__} has no JSON form for insert_with_children")
 
 
 @functools.cache

@@ -19,6 +19,7 @@ from survey.schemas import (
     HOUSEHOLD_INPUT,
     HouseholdBatchResultSchema,
     HouseholdBatchSchema,
+    household_ack,
 )
 
 blp = Blueprint("households_batch_api", __name__, url_prefix="/api/v1",
@@ -77,7 +78,7 @@ def _item(raw: dict, payload: dict | Exception, targets: dict) -> submission.Ite
 
 def _answer(outcome) -> dict:
     if isinstance(outcome, submission.Stored):
-        return {"status": 201 if outcome.created else 200, "household": outcome.ack()}
+        return {"status": 201 if outcome.created else 200, "household": household_ack(outcome)}
     if isinstance(outcome, Problem):
         return {"status": outcome.status, "error": problem_payload(outcome)}
     return {"status": outcome.code, "error": error_payload(outcome)}

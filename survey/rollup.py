@@ -182,7 +182,7 @@ def _change_row(key: str, *amounts: str):
     """PostgreSQL: the change as a one-row relation, joined to the row it changes by
     ``key``, with one ``bigint[]`` column per group of ``amounts``. The statement then has a
     handful of parameters: psycopg converts one of more than 50 anew on every execution,
-    which made the two 150-column rollup UPDATEs a sixth of a single submission's CPU."""
+    which made the two 156-column rollup UPDATEs a sixth of a single submission's CPU."""
     return select(bindparam(key).label("key"),
                   *(cast(bindparam(name), ARRAY(BigInteger)).label(name) for name in amounts)) \
         .subquery("change")

@@ -34,6 +34,7 @@ from survey.schemas import (
     ReturnSchema,
     RoundInputSchema,
     RoundSchema,
+    household_ack,
 )
 
 blp = Blueprint("survey_api", __name__, url_prefix="/api/v1",
@@ -79,7 +80,7 @@ class Households(MethodView):
         require(Action.HOUSEHOLD_WRITE, area=where.village)
         item = submission.Item(payload, request_json(), where)
         stored = committed(lambda: submission.submit(user, item))
-        return jsonify(stored.ack()), 201 if stored.created else 200, {
+        return jsonify(household_ack(stored)), 201 if stored.created else 200, {
             "ETag": stored.etag,
             "Location": url_for("survey_api.HouseholdDetail", household_id=stored.id)}
 

@@ -268,6 +268,18 @@ class HouseholdAckSchema(ma.Schema):
     warnings = ma.fields.List(ma.fields.Nested(StoredWarningSchema))
 
 
+def household_ack(stored) -> dict:
+    """What ``HouseholdAckSchema`` dumps of a stored household, built directly: a batch
+    answers a hundred of them, and dumping 31 results each through the schema was about
+    5 % of a batch's CPU (a test holds the two equal)."""
+    return {"id": stored.id, "version": stored.version, "etag": stored.etag,
+            "status": stored.status, "incomplete_reason": stored.incomplete_reason,
+            "indicators": [{"number": r["number"], "outcome": r["outcome"],
+                            "reason_th": r["reason_th"]} for r in stored.indicator_results],
+            "warnings": [{"field": w["field"], "error_code": w["code"],
+                          "message": w["message_th"]} for w in stored.warnings]}
+
+
 class BatchItemResultSchema(ma.Schema):
     index = ma.fields.Integer(metadata={"description": "the item's place in ``items``"})
     client_uuid = ma.fields.String(allow_none=True)

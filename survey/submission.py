@@ -67,17 +67,6 @@ class Stored:
     def etag(self) -> str:
         return f'"{self.version}"'
 
-    def ack(self) -> dict:
-        """The acknowledgement as ``HouseholdAckSchema`` documents it, built directly: a
-        batch answers a hundred of them, and dumping 31 results each through the schema
-        was about 5 % of a batch's CPU (a test holds the two equal)."""
-        return {"id": self.id, "version": self.version, "etag": self.etag,
-                "status": self.status, "incomplete_reason": self.incomplete_reason,
-                "indicators": [{"number": r["number"], "outcome": r["outcome"],
-                                "reason_th": r["reason_th"]} for r in self.indicator_results],
-                "warnings": [{"field": w["field"], "error_code": w["code"],
-                              "message": w["message_th"]} for w in self.warnings]}
-
     @classmethod
     def of(cls, household: Household, *, created: bool = False) -> "Stored":
         return cls(household.id, household.version, household.status,

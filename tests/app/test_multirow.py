@@ -1,14 +1,14 @@
-"""``insert_rows``: rows inserted together (on PostgreSQL, one JSON document through
-``json_to_recordset``) are stored exactly as one-row inserts store them, JSON ``null`` and
-SQL NULL included; ``insert_with_children`` inserts the children of the parents inserted
-and only those."""
+"""``insert_with_children``: rows inserted together (on PostgreSQL, one JSON document
+through ``json_to_recordset``) are stored exactly as one-row inserts store them, JSON
+``null`` and SQL NULL included; the children of the parents inserted go with them, and
+only those."""
 import uuid
 
 import pytest
 from sqlalchemy import func, insert, select
 
 from app.extensions import db
-from app.multirow import insert_rows, insert_with_children
+from app.multirow import insert_with_children
 from survey.models import Household, Member
 
 TABLE = Household.__table__
@@ -44,7 +44,7 @@ def test_rows_inserted_together_read_back_as_one_row_inserts_do(stored_row):
     one_by_one, together = copies(stored_row, 4), copies(stored_row, 4, first=200)
     for row in one_by_one:
         db.session.execute(insert(TABLE), [row])
-    assert sorted(insert_rows(db.session, TABLE, together, returning="id")) == sorted(
+    assert sorted(insert_with_children(db.session, TABLE, together, "id")) == sorted(
         r["id"] for r in together)
     db.session.commit()
     expected = read_back([r["id"] for r in one_by_one])
@@ -54,8 +54,7 @@ def test_rows_inserted_together_read_back_as_one_row_inserts_do(stored_row):
 def test_a_row_on_a_taken_key_is_left_out_and_not_returned(stored_row):
     fresh = copies(stored_row, 1)[0]
     taken = dict(fresh, id=stored_row["id"])  # the stored household's UUID
-    inserted = insert_rows(db.session, TABLE, [taken, fresh], skip_conflicts=True,
-                           returning="id")
+    inserted = insert_with_children(db.session, TABLE, [taken, fresh], "id")
     assert inserted == [fresh["id"]]
 
 
@@ -63,7 +62,7 @@ def test_rows_must_name_the_same_columns(stored_row):
     first, second = copies(stored_row, 2)
     del second["address"]
     with pytest.raises(ValueError):
-        insert_rows(db.session, TABLE, [first, second])
+        insert_with_children(db.session, TABLE, [first, second], "id")
 
 
 def test_children_follow_only_the_parents_inserted(stored_row):
