@@ -15,6 +15,7 @@ import functools
 import json
 from datetime import date, datetime
 
+import orjson
 from sqlalchemy import JSON, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import NullType
@@ -40,14 +41,23 @@ def insert_with_children(session, table: Table, rows: list[dict], key: str,
         for child, parent_key, child_rows in children:
             _executemany(session, child, [r for r in child_rows if r[parent_key] in kept])
         return inserted
-    ctes = [f"parents AS ({_recordset_insert(table, _names(rows), 'rows', True, key)})"]
+    statement = _with_children(table, _names(rows), key, tuple(
+        (child, parent_key, _names(child_rows)) for child, parent_key, child_rows in children))
     params = {"rows": _document(rows)}
-    for n, (child, parent_key, child_rows) in enumerate(children):
-        ctes.append(f"child_{n} AS ({_recordset_insert(child, _names(child_rows), f'child_{n}')}"
-                    f' WHERE r."{parent_key}" IN (SELECT "{key}" FROM parents))')
-        params[f"child_{n}"] = _document(child_rows)
-    statement = text(f'WITH {", ".join(ctes)} SELECT "{key}" FROM parents')
+    params.update((f"child_{n}", _document(child_rows))
+                  for n, (_, _, child_rows) in enumerate(children))
     return list(session.execute(statement, params).scalars())
+
+
+@functools.cache
+def _with_children(table: Table, names: tuple[str, ...], key: str, children: tuple) -> text:
+    """PostgreSQL: the one statement for these tables and columns, built once (a ``text``
+    construct parses its SQL for parameters, a tenth of the insert's CPU on every call)."""
+    ctes = [f"parents AS ({_recordset_insert(table, names, 'rows', True, key)})"]
+    for n, (child, parent_key, child_names) in enumerate(children):
+        ctes.append(f"child_{n} AS ({_recordset_insert(child, child_names, f'child_{n}')}"
+                    f' WHERE r."{parent_key}" IN (SELECT "{key}" FROM parents))')
+    return text(f'WITH {", ".join(ctes)} SELECT "{key}" FROM parents')
 
 
 def _executemany(session, table: Table, rows: list[dict], *, returning: str | None = None):
@@ -72,7 +82,14 @@ def _names(rows: list[dict]) -> tuple[str, ...]:
 
 
 def _document(rows: list[dict]) -> str:
-    return json.dumps(rows, default=_as_json)
+    """The rows as JSON text: by orjson (a third of the time), or by ``json`` for what orjson
+    refuses (an integer beyond 64 bits, a lone surrogate, a key that is not a string), so
+    that both give PostgreSQL the same values."""
+    try:
+        return orjson.dumps(rows, default=_as_json,
+                            option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(rows, default=_as_json)
 
 
 def _as_json(value):
@@ -84,7 +101,6 @@ def _as_json(value):
     raise TypeError(f"{type(value).__name__} has no JSON form for insert_with_children")
 
 
-@functools.cache
 def _recordset_insert(table: Table, names: tuple[str, ...], param: str,
                       skip_conflicts: bool = False, returning: str | None = None) -> str:
     """``INSERT … SELECT … FROM json_to_recordset(:param) AS r(…)``: the rows of one JSON

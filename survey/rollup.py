@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from app import driver_sql
 from app.db_types import on_postgresql, upsert_insert
 from app.extensions import db
 from survey.models import (
@@ -180,9 +181,11 @@ def district_of(area_code: str) -> str:
 
 def _change_row(key: str, *amounts: str):
     """PostgreSQL: the change as a one-row relation, joined to the row it changes by
-    ``key``, with one ``bigint[]`` column per group of ``amounts``. The statement then has a
-    handful of parameters: psycopg converts one of more than 50 anew on every execution,
-    which made the two 156-column rollup UPDATEs a sixth of a single submission's CPU."""
+    ``key``, with one ``bigint[]`` column per group of ``amounts`` (sent as the array's text,
+    which psycopg passes on as it is; a list it dumps element by element in Python). The
+    statement then has a handful of parameters: psycopg converts one of more than 50 anew on
+    every execution, which made the two 156-column rollup UPDATEs a sixth of a single
+    submission's CPU."""
     return select(bindparam(key).label("key"),
                   *(cast(bindparam(name), ARRAY(BigInteger)).label(name) for name in amounts)) \
         .subquery("change")
@@ -203,7 +206,9 @@ def _adding(table, change, param: str, column: Callable[[str], str] = str) -> di
 def _amounts(param: str, deltas: Mapping, packed: bool) -> dict:
     """The parameters ``_adding`` reads: each total's amount in ``deltas`` (0 when absent)."""
     values = [deltas.get(name, 0) for name in TOTALS]
-    return {param: values} if packed else dict(zip((f"{param}_{n}" for n in TOTALS), values))
+    if packed:
+        return {param: "{" + ",".join(map(str, values)) + "}"}
+    return dict(zip((f"{param}_{n}" for n in TOTALS), values))
 
 
 @functools.cache
@@ -269,12 +274,17 @@ def _small_change(round_year: int, area_code: str, households: int, deltas: Coun
 def _update_or_insert(statement, params: dict, model, empty: Callable[[], dict]):
     """Run the row's UPDATE … RETURNING and give back the returned row; when the row does
     not exist yet, insert-or-ignore ``empty()`` (two first changes may race) and run it
-    again."""
-    row = db.session.execute(statement, params).first()
+    again. On PostgreSQL the statement (built once, its deltas packed) goes to the driver
+    compiled once (``driver_sql``)."""
+    def run():
+        if on_postgresql(db.session):
+            return driver_sql.execute(db.session, statement, params)
+        return db.session.execute(statement, params)
+    row = run().first()
     if row is None:
         db.session.execute(upsert_insert(db.session)(model).values(**empty())
                            .on_conflict_do_nothing())
-        row = db.session.execute(statement, params).one()
+        row = run().one()
     return row
 
 

@@ -22,10 +22,10 @@ from survey.models import (
 )
 from survey.questionnaires import UnknownQuestionnaireVersion
 from survey.schemas import (
+    HOUSEHOLD_INPUT,
     AssignmentInputSchema,
     HistorySchema,
     HouseholdAckSchema,
-    HouseholdInputSchema,
     HouseholdListArgs,
     HouseholdPageSchema,
     HouseholdSchema,
@@ -64,7 +64,7 @@ def _etag_headers(household: Household) -> dict:
 
 @blp.route("/households")
 class Households(MethodView):
-    @blp.arguments(HouseholdInputSchema)
+    @blp.arguments(HOUSEHOLD_INPUT)
     @blp.response(201, HouseholdAckSchema)
     @blp.alt_response(200, schema=HouseholdAckSchema,
                       description="A replay: the stored household's acknowledgement")
@@ -110,7 +110,7 @@ class HouseholdDetail(MethodView):
         household, user = views.household_for(household_id, Action.HOUSEHOLD_READ)
         return views.household_view(household, user), 200, _etag_headers(household)
 
-    @blp.arguments(HouseholdInputSchema)
+    @blp.arguments(HOUSEHOLD_INPUT)
     @blp.response(200, HouseholdSchema)
     @blp.alt_response(412, schema=ErrorSchema, description="If-Match names an older version")
     @blp.alt_response(428, schema=ErrorSchema, description="If-Match is missing")

@@ -60,8 +60,8 @@ class HouseholdInputSchema(InputSchema):
     head_signoff = ma.fields.Nested(SignoffSchema, load_default=None, allow_none=True)
 
 
-# One instance for every item of a batch and every line of an import: constructing a
-# schema deep-copies its fields (three schemas for one household).
+# One instance for every request, every item of a batch and every line of an import:
+# constructing a schema deep-copies its fields (three schemas for one household).
 HOUSEHOLD_INPUT = HouseholdInputSchema()
 
 
