@@ -324,15 +324,17 @@ def failing_income_households(round_: SurveyRound, unit: Unit, *, personal: bool
     and national ID only when ``personal``."""
     query = (select(Household.id, Household.house_code, Household.village_code,
                     Area.name_th.label("village_name_th"), Household.member_count,
-                    Household.income_total, Household.income_per_person, Household.status,
-                    Member.first_name, Member.last_name, Member.national_id_encrypted)
+                    Household.income_total, Household.income_per_person, Household.status)
              .join(Area, Area.code == Household.village_code)
-             .outerjoin(Member, (Member.household_id == Household.id) & Member.is_head)
              .where(Household.round_year == round_.year,
                     in_unit(unit), visible,
                     Household.below_income_line.is_(True))
              .order_by(Household.village_code, Household.house_code, Household.id)
              .execution_options(yield_per=2000))
+    if personal:  # the heads only when shown: for the nation, PostgreSQL scanned every member
+        query = query.add_columns(Member.first_name, Member.last_name,
+                                  Member.national_id_encrypted).outerjoin(
+            Member, (Member.household_id == Household.id) & Member.is_head)
     for row in db.session.execute(query):
         item = {"village_code": row.village_code, "village_name_th": row.village_name_th,
                 "house_code": row.house_code, "members": row.member_count,
