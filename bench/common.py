@@ -124,6 +124,27 @@ def synthetic_household(rng: random.Random, village_code: str, serial: int) -> d
     return body
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far (user + system) by every gunicorn process on the machine
+    ("app"), every PostgreSQL process ("postgres": backends, WAL writer, checkpointer) and
+    this process ("client"), read from /proc: read before and after a run, the difference
+    says what each side cost (Linux only; empty elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {"app": 0.0, "postgres": 0.0, "client": sum(os.times()[:2])}
+    for pid in filter(str.isdigit, os.listdir("/proc") if os.path.isdir("/proc") else ()):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            name, _, rest = Path(f"/proc/{pid}/stat").read_text().rpartition(")")
+        except OSError:
+            continue  # ended meanwhile
+        fields = rest.split()
+        role = "app" if b"gunicorn" in command else \
+            "postgres" if name.endswith("(postgres") else None
+        if role is not None:
+            out[role] += (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")

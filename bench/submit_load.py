@@ -1,7 +1,9 @@
 """Households per second through the real HTTP API (gunicorn), with 1, 8 and 32 concurrent
 clients, on SQLite and on PostgreSQL, one household per POST and in batches
-(``POST /households:batch``, as a phone's outbox syncs). Prints a table (and writes
-bench/results/).
+(``POST /households:batch``, as a phone's outbox syncs). Beside the rate and latencies,
+the CPU each household cost gunicorn, PostgreSQL and the load generator (all on the same
+machine: their sum against its cores says how near the machine is to its ceiling). Prints a
+table (and writes bench/results/).
 
     python -m bench.submit_load [--databases sqlite postgres] [--households 2400] [--batch 0 100]
 """
@@ -19,6 +21,7 @@ from urllib.parse import urlparse
 
 from bench.common import (
     ROOT,
+    cpu_seconds,
     fresh_database,
     make_app,
     percentile,
@@ -146,13 +149,17 @@ def bench_database(kind: str, households: int, workdir: Path, workers: int,
             per_client = max(1, households // count) if count > 1 else max(1, households // 8)
             work = bodies_for(clients, per_client, seed=serial, serial_start=serial)
             serial += count * per_client
+            before = cpu_seconds()
             seconds, latencies, errors = run_clients(base, clients, work, batch)
+            after = cpu_seconds()
             n = count * per_client
+            cpu = [f"{1000 * (after[k] - before[k]) / n:.2f}" for k in ("app", "postgres",
+                                                                       "client")]
             rows.append([kind, f"batches of {batch}" if batch else "one per POST", count, n,
                          f"{seconds:.1f}", f"{n / seconds:.0f}",
                          f"{1000 * percentile(latencies, 50):.0f}",
                          f"{1000 * percentile(latencies, 95):.0f}",
-                         f"{1000 * percentile(latencies, 99):.0f}", errors])
+                         f"{1000 * percentile(latencies, 99):.0f}", *cpu, errors])
             print(" ".join(str(c) for c in rows[-1]), flush=True)
     return rows
 
@@ -173,7 +180,8 @@ def main() -> None:
             rows += bench_database(kind, args.households, Path(tmp), args.workers, args.threads,
                                    args.batch)
     result = table(["database", "requests", "clients", "households", "seconds", "households/s",
-                    "p50 ms per request", "p95 ms", "p99 ms", "errors"], rows)
+                    "p50 ms per request", "p95 ms", "p99 ms", "CPU ms per household: app",
+                    "PostgreSQL", "client", "errors"], rows)
     print(f"\ngunicorn gthread, {args.workers} workers × {args.threads} threads\n{result}")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
