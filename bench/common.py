@@ -124,6 +124,14 @@ def synthetic_household(rng: random.Random, village_code: str, serial: int) -> d
     return body
 
 
+def cmdline(pid: str) -> str:
+    """A process's command line ("" once it has ended)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 def cpu_seconds() -> dict[str, float]:
     """CPU seconds used so far (user + system) by every gunicorn process on the machine
     ("app"), every PostgreSQL process ("postgres": backends, WAL writer, checkpointer) and
@@ -133,12 +141,11 @@ def cpu_seconds() -> dict[str, float]:
     out = {"app": 0.0, "postgres": 0.0, "client": sum(os.times()[:2])}
     for pid in filter(str.isdigit, os.listdir("/proc") if os.path.isdir("/proc") else ()):
         try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes()
             name, _, rest = Path(f"/proc/{pid}/stat").read_text().rpartition(")")
         except OSError:
             continue  # ended meanwhile
         fields = rest.split()
-        role = "app" if b"gunicorn" in command else \
+        role = "app" if "gunicorn" in cmdline(pid) else \
             "postgres" if name.endswith("(postgres") else None
         if role is not None:
             out[role] += (int(fields[11]) + int(fields[12])) / tick

@@ -18,18 +18,11 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bench.common import make_app, server, table
+from bench.common import cmdline, make_app, server, table
 from bench.report_timing import officer_tokens, save, timed_get
 
 EXPORT = "/api/v1/reports/income-failing?round=2565&format={format}"
 WARM_UP = "/api/v1/reports/income-failing?round=2565&area=6501&format={format}"
-
-
-def _cmdline(pid: str) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
 
 
 def _parent(pid: str) -> str:
@@ -41,7 +34,7 @@ def worker_pid(base: str) -> str:
     parent (the arbiter) was too."""
     address = urlparse(base).netloc
     found = [pid for pid in (p.name for p in Path("/proc").iterdir() if p.name.isdigit())
-             if address in _cmdline(pid) and address in _cmdline(_parent(pid))]
+             if address in cmdline(pid) and address in cmdline(_parent(pid))]
     if len(found) != 1:
         raise RuntimeError(f"expected one worker for {address}, found {found}")
     return found[0]

@@ -327,16 +327,18 @@ class _Checker:
         no longer than its column (``TEXT_LIMITS`` by the key holding it, else
         ``ANY_TEXT_LIMIT``). A string's path is spelled out only for an error."""
         if isinstance(value, Mapping):
+            def spelled(key) -> str:
+                return f"{path}.{key}" if path else str(key)
             for key, item in value.items():
                 if isinstance(item, str):
-                    self.text(item, str(key), lambda key=key: f"{path}.{key}" if path else str(key))
-                elif isinstance(item, (dict, list, Mapping)):
-                    self.characters(f"{path}.{key}" if path else str(key), item)
+                    self.text(item, str(key), lambda key=key: spelled(key))
+                elif isinstance(item, (list, Mapping)):
+                    self.characters(spelled(key), item)
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, str):
                     self.text(item, "", lambda i=i: f"{path}[{i}]")
-                elif isinstance(item, (dict, list, Mapping)):
+                elif isinstance(item, (list, Mapping)):
                     self.characters(f"{path}[{i}]", item)
 
     def text(self, value: str, name: str, path: Callable[[], str]) -> None:
